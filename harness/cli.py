@@ -1,0 +1,143 @@
+"""The `evalrun` command line: list, validate and run; turns evalrun's errors into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from harness import __version__
+from harness.errors import EvalrunError, InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `evalrun` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INPUT
+    except EvalrunError as exc:
+        print(f"evalrun: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("evalrun: interrupted; finished samples are kept in their run folders", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evalrun", description="Run declarative LLM evals against model endpoints and compare the results.")
+    parser.add_argument("--version", action="version", version=f"evalrun {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    listing = commands.add_parser("list", help="show evals, suites and models", description="Show the evals, suites and model presets in the registry.")
+    listing.add_argument("--json", action="store_true", help="print the listing as JSON")
+    listing.set_defaults(handler=_list)
+
+    check = commands.add_parser("validate", help="check registry files and eval data", description="Check registry YAML against the shipped JSON Schemas and every data line against its eval. Prints one `path:line: problem` per problem; exits 2 if there are any.")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the whole registry)")
+    check.set_defaults(handler=_validate)
+
+    run = commands.add_parser("run", help="run evals or suites against models", description="Run evals (or suites) against one or more models, record every sample and print a results table.")
+    run.add_argument("names", nargs="+", metavar="EVAL|SUITE", help="eval or suite ids (see `evalrun list`)")
+    run.add_argument("--model", "-m", action="append", required=True, metavar="M", help="provider/model (openai/gpt-4o-mini, baseline/oracle) or a preset id; repeat to compare")
+    run.add_argument("--limit", type=_positive, metavar="N", help="only the first N samples of each eval")
+    run.add_argument("--concurrency", type=_positive, default=8, metavar="N", help="requests in flight per model (default 8)")
+    run.add_argument("--seed", type=int, default=0, metavar="S", help="seed for baselines, few-shot picks and bootstrap (default 0)")
+    run.add_argument("--timeout", type=_positive_float, default=60.0, metavar="SECONDS", help="per-request timeout (default 60)")
+    run.add_argument("--max-attempts", type=_positive, default=4, metavar="N", help="attempts per request, retries included (default 4)")
+    run.add_argument("--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)")
+    run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _registry() -> Any:
+    from harness.registry import Registry
+    from harness.workspace import Workspace
+
+    registry = Registry.load(Workspace.locate())
+    registry.raise_problems()
+    return registry
+
+
+def _list(args: argparse.Namespace) -> int:
+    from harness.listing import listing, render_listing
+
+    data = listing(_registry())
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else render_listing(data))
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from harness.validate import validate
+    from harness.workspace import Workspace
+
+    problems = validate(Workspace.locate(), args.paths)
+    if problems:
+        raise InputError(problems)
+    print("ok: no problems found", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from harness.models import open_provider
+    from harness.models.base import ModelSettings
+    from harness.runner import RunOptions, run_all
+    from harness.table import results_table
+
+    registry = _registry()
+    specs = registry.resolve(args.names)
+    models = list(dict.fromkeys(args.model))
+    settings = ModelSettings(concurrency=args.concurrency, timeout=args.timeout, max_attempts=args.max_attempts, seed=args.seed)
+    options = RunOptions(results_dir=args.results, limit=args.limit, concurrency=args.concurrency, seed=args.seed)
+
+    async def run() -> Any:
+        providers = [open_provider(name, registry.models, settings) for name in models]
+        try:
+            return await run_all(specs, providers, registry.workspace, options)
+        finally:
+            for provider in providers:
+                await provider.aclose()
+
+    summaries, skipped = asyncio.run(run())
+    if args.json:
+        document = {"runs": summaries, "skipped": [vars(s) for s in skipped]}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print(results_table(summaries, skipped, models))
+        if summaries:
+            print(f"\nrecords: {Path(summaries[0]['paths']['run']).parent.parent}/", file=sys.stderr)
+    failed = sum(s["counts"]["errors"] for s in summaries)
+    if failed:
+        print(f"evalrun: {failed} sample(s) failed after retries; see `errors` in each run.json", file=sys.stderr)
+    return EXIT_FAILED if failed or any(s["status"] != "complete" for s in summaries) else EXIT_OK

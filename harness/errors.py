@@ -1,0 +1,39 @@
+"""The few exception types evalrun raises; the CLI turns each into one-line messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with user input, located as `path:line`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class EvalrunError(Exception):
+    """Base class for errors evalrun reports without a traceback."""
+
+
+class InputError(EvalrunError):
+    """Bad input from the user (registry, data, command line): exit status 2."""
+
+    def __init__(self, problems: list[Problem] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ProviderError(EvalrunError):
+    """A model endpoint failed to answer; `retryable` says whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.attempts = 1

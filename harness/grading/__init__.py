@@ -1,0 +1,31 @@
+"""Graders: turn a model's output for a sample into a Score."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from harness.grading.choice import ChoiceGrader
+from harness.grading.text import ExactGrader, IncludesGrader, OverlapGrader
+from harness.types import Sample, Score
+
+
+class Grader(Protocol):
+    """Scores one output against a sample's references."""
+
+    @property
+    def metrics(self) -> tuple[str, ...]: ...
+
+    def grade(self, output: str, sample: Sample) -> Score: ...
+
+
+def make_grader(kind: str, language: str) -> Grader:
+    """The built-in grader called `kind` (see harness.spec.GRADER_METRICS), for texts in `language`."""
+    if kind == "exact":
+        return ExactGrader(language)
+    if kind == "includes":
+        return IncludesGrader(language)
+    if kind in ("em", "f1"):
+        return OverlapGrader(language, primary=kind)
+    if kind == "choice":
+        return ChoiceGrader(language)
+    raise ValueError(f"unknown grader {kind!r}")

@@ -1,0 +1,82 @@
+"""Graders that compare free text with reference answers: exact, includes, em and f1."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from harness.grading.normalize import tokenize
+from harness.types import Sample, Score
+
+
+@dataclass(frozen=True)
+class ExactGrader:
+    """1 when the output's tokens equal some reference's tokens after normalization."""
+
+    language: str
+    metrics: tuple[str, ...] = ("accuracy",)
+
+    def grade(self, output: str, sample: Sample) -> Score:
+        got = tokenize(output, self.language)
+        for ref in sample.references:
+            if got == tokenize(ref, self.language):
+                return Score(1.0, {"accuracy": 1.0}, {"matched": ref})
+        return Score(0.0, {"accuracy": 0.0}, {"matched": None})
+
+
+@dataclass(frozen=True)
+class IncludesGrader:
+    """1 when some reference appears in the output as a run of whole tokens (so "1" is not found in "1945")."""
+
+    language: str
+    metrics: tuple[str, ...] = ("accuracy",)
+
+    def grade(self, output: str, sample: Sample) -> Score:
+        got = tokenize(output, self.language)
+        for ref in sample.references:
+            want = tokenize(ref, self.language)
+            if want and _contains(got, want):
+                return Score(1.0, {"accuracy": 1.0}, {"matched": ref})
+        return Score(0.0, {"accuracy": 0.0}, {"matched": None})
+
+
+@dataclass(frozen=True)
+class OverlapGrader:
+    """SQuAD-style exact match and token-bag F1, best over references; `primary` picks the score's value."""
+
+    language: str
+    primary: str = "f1"
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return (self.primary, "f1" if self.primary == "em" else "em")
+
+    def grade(self, output: str, sample: Sample) -> Score:
+        got = tokenize(output, self.language)
+        best_em, best_f1, best_ref = 0.0, 0.0, sample.references[0]
+        for ref in sample.references:
+            want = tokenize(ref, self.language)
+            em = float(got == want)
+            f1 = token_f1(got, want)
+            if (f1, em) > (best_f1, best_em):
+                best_em, best_f1, best_ref = em, f1, ref
+        metrics = {"em": best_em, "f1": best_f1}
+        return Score(metrics[self.primary], metrics, {"best_reference": best_ref})
+
+
+def token_f1(prediction: Sequence[str], reference: Sequence[str]) -> float:
+    """Harmonic mean of token-bag precision and recall; two empty sequences agree."""
+    if not prediction or not reference:
+        return float(list(prediction) == list(reference))
+    common = sum((Counter(prediction) & Counter(reference)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(prediction), common / len(reference)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    n = len(needle)
+    first = needle[0]
+    return any(haystack[i] == first and list(haystack[i : i + n]) == list(needle) for i in range(len(haystack) - n + 1))

@@ -1,0 +1,55 @@
+"""What `evalrun list` shows: evals, suites and models, as data and as tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.models.baseline import NAMES as BASELINES
+from harness.registry import Registry
+from harness.spec import EvalSpec
+
+
+def listing(registry: Registry) -> dict[str, list[dict[str, Any]]]:
+    """The registry's evals, suites and models as plain data."""
+    return {
+        "evals": [_eval(spec, registry) for spec in sorted(registry.evals.values(), key=lambda s: s.id)],
+        "suites": [{"id": s.id, "description": s.description, "evals": list(s.evals)} for s in sorted(registry.suites.values(), key=lambda s: s.id)],
+        "models": [{"id": f"baseline/{name}", "provider": "baseline", "model": name, "base_url": None} for name in BASELINES]
+        + [{"id": m.id, "provider": m.provider, "model": m.model, "base_url": m.base_url} for m in sorted(registry.models.values(), key=lambda m: m.id)],
+    }
+
+
+def _eval(spec: EvalSpec, registry: Registry) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "language": spec.language,
+        "samples": _count(spec, registry),
+        "grader": spec.grader,
+        "metrics": list(spec.metrics),
+        "tags": list(spec.tags),
+        "description": spec.description,
+    }
+
+
+def _count(spec: EvalSpec, registry: Registry) -> int | None:
+    """Non-blank lines of a JSONL data file (None for Hugging Face data, counted when loaded)."""
+    if spec.data.path is None:
+        return None
+    with open(registry.workspace.data_file(spec.data.path), "rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
+    """The listing as three plain-text tables."""
+    from tabulate import tabulate
+
+    evals = [[e["id"], e["language"], "?" if e["samples"] is None else e["samples"], e["grader"], e["description"]] for e in data["evals"]]
+    suites = [[s["id"], ", ".join(s["evals"]), s["description"]] for s in data["suites"]]
+    models = [[m["id"], m["provider"], m["model"], m["base_url"] or ""] for m in data["models"]]
+    return "\n\n".join(
+        [
+            "Evals\n" + tabulate(evals, headers=["id", "language", "samples", "grader", "description"], tablefmt="github"),
+            "Suites\n" + tabulate(suites, headers=["id", "evals", "description"], tablefmt="github"),
+            "Models (also any openai/<model>)\n" + tabulate(models, headers=["id", "provider", "model", "base_url"], tablefmt="github"),
+        ]
+    )

@@ -1,0 +1,41 @@
+"""What every model provider offers the runner, and the settings a run gives it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Protocol
+
+from harness.spec import EvalSpec
+from harness.types import Request, Response
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Per-run knobs for talking to an endpoint."""
+
+    concurrency: int = 8
+    timeout: float = 60.0
+    max_attempts: int = 4
+    seed: int = 0
+
+
+class Provider(Protocol):
+    """A model endpoint: answers requests, says which evals it cannot take, and describes itself for records."""
+
+    name: str
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        """Why this model cannot take `spec` at all (None when it can)."""
+        ...
+
+    def describe(self) -> Mapping[str, Any]:
+        """Provider, model, endpoint and parameters, for the run record (never a key)."""
+        ...
+
+    async def complete(self, request: Request) -> Response:
+        """The model's answer; raises ProviderError when it cannot be had."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...

@@ -1,0 +1,159 @@
+"""Offline baselines that need no network: oracle (the answer key), random (seeded chance) and reader (extractive)."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from typing import Any, Mapping
+
+from harness.spec import EvalSpec
+from harness.types import LABELS, Request, Response, Sample
+
+NAMES = ("oracle", "random", "reader")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=\.)\s+")
+_EDGE = "はがをにでともへのやかね、。，,.・:：;；「」『』（）()[]【】\"'“”‘’ \u3000\t\n"
+_EN_STOP = {"the", "a", "an", "of", "in", "on", "at", "to", "is", "was", "were", "are", "and", "by", "for", "with", "as", "that", "it", "its"}
+_WHEN = re.compile(r"いつ|何年|何月|何日|何歳|何パーセント|何%|いくつ|何人|何個|何件|何億|何万|多少|几|哪一年|when|what year|how many|how much|how old", re.IGNORECASE)
+
+
+def _closed_book(spec: EvalSpec) -> str | None:
+    return None if spec.data.context_field or spec.grader == "choice" else "closed-book eval: no passage to read and no options to pick from"
+
+
+class Oracle:
+    """Answers every sample with its first reference: any eval scores 1.0 unless its grader or answer key is broken."""
+
+    name = "baseline/oracle"
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        return None
+
+    def describe(self) -> Mapping[str, Any]:
+        return {"provider": "baseline", "model": "oracle", "params": {}}
+
+    async def complete(self, request: Request) -> Response:
+        return Response(output=request.sample.references[0], model="oracle")
+
+    async def aclose(self) -> None:
+        return None
+
+
+class RandomGuess:
+    """Seeded chance: a random option for multiple choice, a random span of the passage for comprehension."""
+
+    name = "baseline/random"
+
+    def __init__(self, seed: int):
+        self.seed = seed
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        return _closed_book(spec)
+
+    def describe(self) -> Mapping[str, Any]:
+        return {"provider": "baseline", "model": "random", "params": {"seed": self.seed}}
+
+    async def complete(self, request: Request) -> Response:
+        sample = request.sample
+        rng = random.Random(f"{self.seed}:{sample.id}")
+        if sample.choices:
+            return Response(output=LABELS[rng.randrange(len(sample.choices))], model="random")
+        return Response(output=random_span(sample.context or "", rng), model="random")
+
+    async def aclose(self) -> None:
+        return None
+
+
+class Reader:
+    """An extractive reader: finds the passage sentence that best overlaps the question and answers with its part the question does not already say."""
+
+    name = "baseline/reader"
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        return _closed_book(spec)
+
+    def describe(self) -> Mapping[str, Any]:
+        return {"provider": "baseline", "model": "reader", "params": {}}
+
+    async def complete(self, request: Request) -> Response:
+        sample = request.sample
+        question = str(sample.fields.get("question", request.messages[-1]["content"]))
+        if sample.choices:
+            return Response(output=pick_option(question, sample.choices), model="reader")
+        return Response(output=extract_answer(question, sample.context or ""), model="reader")
+
+    async def aclose(self) -> None:
+        return None
+
+
+def random_span(passage: str, rng: random.Random) -> str:
+    """A random short span of the passage: 1–10 characters of CJK text, 1–4 words otherwise."""
+    if _CJK.search(passage):
+        start = rng.randrange(len(passage))
+        return passage[start : start + rng.randint(1, 10)].strip() or passage[start]
+    words = passage.split()
+    start = rng.randrange(len(words))
+    return " ".join(words[start : start + rng.randint(1, 4)])
+
+
+def extract_answer(question: str, passage: str) -> str:
+    """The best guess at an answer span of `passage` (see Reader)."""
+    cjk = bool(_CJK.search(passage))
+    units = _grams(question, cjk)
+    sentences = [s for s in _SENTENCE_END.split(passage) if s and s.strip()]
+    best = max(sentences, key=lambda s: len(units & _grams(s, cjk)) / (1 + 0.01 * len(s)))
+    runs = _uncovered_runs(best, units, cjk)
+    if not runs:
+        return best.strip(_EDGE)
+    wants_number = bool(_WHEN.search(question))
+    return max(runs, key=lambda r: (wants_number and any(c.isdigit() for c in r), min(len(r), 12), -len(r)))
+
+
+def pick_option(question: str, choices: tuple[str, ...]) -> str:
+    """The option sharing most words or characters with the question."""
+    cjk = bool(_CJK.search(question))
+    units = _grams(question, cjk)
+    scores = [len(units & _grams(choice, cjk)) for choice in choices]
+    return LABELS[scores.index(max(scores))]
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _grams(text: str, cjk: bool) -> set[str]:
+    """Character bigrams for CJK text, content words otherwise."""
+    text = _fold(text)
+    if cjk:
+        return {text[i : i + 2] for i in range(len(text) - 1) if not text[i : i + 2].isspace()}
+    return {w for w in re.findall(r"\w+", text) if w not in _EN_STOP}
+
+
+def _uncovered_runs(sentence: str, units: set[str], cjk: bool) -> list[str]:
+    """Maximal pieces of `sentence` not matched by the question, trimmed of particles and punctuation."""
+    if cjk:
+        folded = _fold(sentence)
+        covered = [False] * len(sentence)
+        if len(folded) == len(sentence):
+            for i in range(len(folded) - 1):
+                if folded[i : i + 2] in units:
+                    covered[i] = covered[i + 1] = True
+        pieces, current = [], ""
+        for char, hit in zip(sentence, covered):
+            if hit or char in "、，,。":
+                pieces.append(current)
+                current = ""
+            else:
+                current += char
+        pieces.append(current)
+    else:
+        pieces, current_words = [], []
+        for word in sentence.split():
+            if re.sub(r"\W", "", _fold(word)) in units:
+                pieces.append(" ".join(current_words))
+                current_words = []
+            else:
+                current_words.append(word)
+        pieces.append(" ".join(current_words))
+    return [p for p in (piece.strip(_EDGE) for piece in pieces) if p]

@@ -1,0 +1,80 @@
+"""Render an eval's sandboxed Jinja2 templates into chat messages, with optional worked examples."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from harness.spec import PromptSpec
+from harness.types import Message, Sample
+
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+class PromptError(ValueError):
+    """A template that cannot be compiled or rendered for a sample."""
+
+
+def template_problems(prompt: PromptSpec) -> list[tuple[str, str]]:
+    """(part, message) for each template that does not compile or tries to reach other templates."""
+    problems = []
+    for part, source in _parts(prompt):
+        try:
+            ast = _ENV.parse(source)
+        except TemplateSyntaxError as exc:
+            problems.append((part, f"template syntax error on template line {exc.lineno}: {exc.message}"))
+            continue
+        if list(meta.find_referenced_templates(ast)):
+            problems.append((part, "templates may not include, import or extend other templates"))
+    return problems
+
+
+def template_fields(prompt: PromptSpec) -> set[str]:
+    """Names of the sample fields the templates read (assumes they compile)."""
+    names: set[str] = set()
+    for _, source in _parts(prompt):
+        names |= meta.find_undeclared_variables(_ENV.parse(source))
+    return names
+
+
+class PromptRenderer:
+    """Compiled templates for one eval; turns a sample (and its shots) into chat messages."""
+
+    def __init__(self, prompt: PromptSpec):
+        problems = template_problems(prompt)
+        if problems:
+            raise PromptError("; ".join(f"prompt.{part}: {msg}" for part, msg in problems))
+        self._system = _ENV.from_string(prompt.system) if prompt.system else None
+        self._user = _ENV.from_string(prompt.user)
+
+    def render(self, sample: Sample, shots: Sequence[Sample] = ()) -> tuple[Message, ...]:
+        """Messages for `sample`: system, then each shot as a user/assistant pair, then the question."""
+        messages: list[Message] = []
+        if self._system is not None:
+            messages.append({"role": "system", "content": self._fill(self._system, sample)})
+        for shot in shots:
+            messages.append({"role": "user", "content": self._fill(self._user, shot)})
+            messages.append({"role": "assistant", "content": shot.references[0]})
+        messages.append({"role": "user", "content": self._fill(self._user, sample)})
+        return tuple(messages)
+
+    @staticmethod
+    def _fill(template: Any, sample: Sample) -> str:
+        try:
+            return template.render(dict(sample.fields)).strip()
+        except UndefinedError as exc:
+            raise PromptError(f"sample {sample.id}: {exc.message}") from None
+        except SecurityError as exc:
+            raise PromptError(f"sample {sample.id}: template refused by the sandbox: {exc}") from None
+        except Exception as exc:  # a template error a sample triggers, e.g. a filter on the wrong type
+            raise PromptError(f"sample {sample.id}: template failed: {exc}") from None
+
+
+def _parts(prompt: PromptSpec) -> list[tuple[str, str]]:
+    parts = [("user", prompt.user)]
+    if prompt.system:
+        parts.insert(0, ("system", prompt.system))
+    return parts

@@ -1,0 +1,193 @@
+"""Discover, schema-check and load the YAML registry: evals, suites and model presets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from harness.errors import InputError, Problem
+from harness.spec import GRADER_METRICS, EvalSpec, ModelPreset, SuiteSpec
+from harness.workspace import Workspace
+from harness.yamlfile import YamlDocument, load_yaml
+
+KINDS = ("evals", "suites", "models")
+_SCHEMA_OF = {"evals": "eval", "suites": "suite", "models": "model"}
+
+
+@dataclass
+class Registry:
+    """Everything declared under `registry/`, and every problem found while reading it."""
+
+    workspace: Workspace
+    evals: dict[str, EvalSpec] = field(default_factory=dict)
+    suites: dict[str, SuiteSpec] = field(default_factory=dict)
+    models: dict[str, ModelPreset] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    documents: dict[tuple[str, str], YamlDocument] = field(default_factory=dict)
+    """The parsed file behind each valid entry, by (kind, id)."""
+
+    @classmethod
+    def load(cls, workspace: Workspace, extra: Iterable[Path] = ()) -> "Registry":
+        """Read every registry file (plus `extra` files from elsewhere, typed by their folder name)."""
+        registry = cls(workspace)
+        files = [(kind, path) for kind in KINDS for path in _yaml_files(workspace.registry_dir / kind)]
+        known = {path.resolve() for _, path in files}
+        files += [(kind_of(path), path) for path in extra if path.resolve() not in known]
+        first_line: dict[tuple[str, str], str] = {}
+        for kind, path in files:
+            registry._load_file(kind, path, first_line)
+        registry._check_references()
+        return registry
+
+    def raise_problems(self) -> None:
+        """Raise InputError if anything in the registry is wrong."""
+        if self.problems:
+            raise InputError(self.problems)
+
+    def resolve(self, names: Iterable[str]) -> list[EvalSpec]:
+        """Eval specs for eval or suite ids, in order, without repeats."""
+        chosen: dict[str, EvalSpec] = {}
+        unknown = []
+        for name in names:
+            if name in self.evals:
+                chosen.setdefault(name, self.evals[name])
+            elif name in self.suites:
+                for eval_id in self.suites[name].evals:
+                    chosen.setdefault(eval_id, self.evals[eval_id])
+            else:
+                unknown.append(name)
+        if unknown:
+            hint = "; run `evalrun list` to see them"
+            raise InputError([f"unknown eval or suite {name!r}{hint}" for name in unknown])
+        return list(chosen.values())
+
+    def _load_file(self, kind: str, path: Path, first_line: dict[tuple[str, str], str]) -> None:
+        display = self.workspace.display(path)
+        doc, problems = load_yaml(path, display)
+        if doc is None:
+            self.problems += problems
+            return
+        problems = schema_problems(doc, _SCHEMA_OF[kind])
+        if not problems and kind == "evals":
+            problems = eval_problems(doc, path, self.workspace)
+        if problems:
+            self.problems += problems
+            return
+        entry_id = doc.data["id"]
+        where = f"{display}:{doc.line_of(['id'])}"
+        if (kind, entry_id) in first_line:
+            self.problems.append(Problem(display, doc.line_of(["id"]), f"duplicate {kind[:-1]} id {entry_id!r} (also defined at {first_line[kind, entry_id]})"))
+            return
+        first_line[kind, entry_id] = where
+        self.documents[kind, entry_id] = doc
+        if kind == "evals":
+            self.evals[entry_id] = EvalSpec.from_dict(doc.data, source=path)
+        elif kind == "suites":
+            self.suites[entry_id] = SuiteSpec(entry_id, doc.data["description"], tuple(doc.data["evals"]))
+        else:
+            self.models[entry_id] = ModelPreset(**doc.data)
+
+    def _check_references(self) -> None:
+        for suite in self.suites.values():
+            doc = self.documents["suites", suite.id]
+            for index, eval_id in enumerate(suite.evals):
+                if eval_id not in self.evals:
+                    self.problems.append(Problem(doc.path, doc.line_of(["evals", index]), f"suite {suite.id!r} lists unknown eval {eval_id!r}"))
+            if suite.id in self.evals:
+                self.problems.append(Problem(doc.path, doc.line_of(["id"]), f"suite id {suite.id!r} is also an eval id"))
+
+
+def kind_of(path: Path) -> str:
+    """The registry kind a YAML file is by its folder name (`evals`, `suites`, `models`); evals by default."""
+    return path.parent.name if path.parent.name in KINDS else "evals"
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def schema_problems(doc: YamlDocument, schema_name: str) -> list[Problem]:
+    """One problem per schema violation, located at the offending key or value."""
+    from harness.schemas import iter_errors
+
+    problems = []
+    for error in iter_errors(schema_name, doc.data):
+        location = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - allowed):
+                line = doc.line_of(location + [key])
+                problems.append(Problem(doc.path, line, f"{_dotted(location + [key])}: unknown key (allowed: {', '.join(sorted(allowed))})"))
+            continue
+        problems.append(Problem(doc.path, doc.line_of(location), f"{_dotted(location) or 'file'}: {_schema_message(error)}"))
+    return problems
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "required":
+        return error.message.replace(" is a required property", " is required")
+    if error.validator == "type":
+        return f"must be of type {error.validator_value}, not {type(error.instance).__name__} ({error.instance!r})"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    return error.message
+
+
+def _dotted(location: list[Any]) -> str:
+    out = ""
+    for part in location:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def eval_problems(doc: YamlDocument, path: Path, workspace: Workspace) -> list[Problem]:
+    """Checks of a schema-valid eval spec that a schema cannot express."""
+    from harness.prompt import template_problems
+    from harness.spec import PromptSpec
+
+    data, line = doc.data, doc.line_of
+    problems: list[Problem] = []
+    add: Callable[[list[Any], str], None] = lambda loc, msg: problems.append(Problem(doc.path, line(loc), msg))
+    if path.parent.name == "evals" and path.stem != data["id"]:
+        add(["id"], f"eval id {data['id']!r} must match the file name ({path.name} should be {data['id']}.yaml)")
+    source = data["data"]
+    if ("path" in source) == ("hf" in source):
+        add(["data"], "data: give exactly one of `path` (a JSONL file under evals/) or `hf` (a Hugging Face dataset)")
+    for location in (["data", "path"], ["prompt", "few_shot", "path"]):
+        relative = _get(data, location)
+        if relative is None:
+            continue
+        try:
+            target = workspace.data_file(relative)
+        except ValueError as exc:
+            add(location, str(exc))
+            continue
+        if not target.is_file():
+            add(location, f"data file not found: evals/{relative}")
+        elif target.suffix != ".jsonl":
+            add(location, f"data file must be JSONL (.jsonl): evals/{relative}")
+    if "hf" in source:
+        try:
+            workspace.local_path(source["hf"]["path"])
+        except ValueError as exc:
+            add(["data", "hf", "path"], str(exc))
+    prompt = data["prompt"]
+    spec = PromptSpec(user=prompt["user"], system=prompt.get("system"))
+    for part, message in template_problems(spec):
+        add(["prompt", part], f"prompt.{part}: {message}")
+    grader = data["grader"]["kind"]
+    for index, metric in enumerate(data.get("metrics") or ()):
+        if metric not in GRADER_METRICS[grader]:
+            add(["metrics", index], f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(GRADER_METRICS[grader])})")
+    return problems
+
+
+def _get(data: Any, location: list[str]) -> Any:
+    for key in location:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data

@@ -1,0 +1,271 @@
+"""Run evals against models: render, ask, grade and record every sample, then summarize."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from harness import __version__
+from harness.data import Dataset, read_jsonl, to_sample
+from harness.errors import InputError, ProviderError, Problem
+from harness.grading import Grader, make_grader
+from harness.models.base import Provider
+from harness.prompt import PromptError, PromptRenderer
+from harness.spec import EvalSpec
+from harness.stats import estimate, quantile
+from harness.store import RunStore, RunWriter
+from harness.types import Request, Sample
+from harness.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user asked for, beyond which evals and models."""
+
+    results_dir: Path
+    limit: int | None = None
+    concurrency: int = 8
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An eval × model pair that was not run, and why."""
+
+    eval_id: str
+    model: str
+    reason: str
+
+
+@dataclass
+class Tally:
+    """Running totals for one run, kept small: one float per scored sample and metric."""
+
+    metrics: tuple[str, ...]
+    values: dict[str, list[float]] = field(default_factory=dict)
+    samples: int = 0
+    errors: int = 0
+    unparsed: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    with_usage: int = 0
+    latencies: list[float] = field(default_factory=list)
+    error_messages: Counter[str] = field(default_factory=Counter)
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.samples += 1
+        if record["latency_s"] is not None:
+            self.latencies.append(record["latency_s"])
+        usage = record["usage"]
+        if usage and usage.get("prompt_tokens") is not None:
+            self.with_usage += 1
+            self.prompt_tokens += usage["prompt_tokens"] or 0
+            self.completion_tokens += usage.get("completion_tokens") or 0
+        if record["error"] is not None:
+            self.errors += 1
+            self.error_messages[record["error"]] += 1
+            return
+        self.unparsed += bool(record["unparsed"])
+        for name in self.metrics:
+            self.values.setdefault(name, []).append(record["metrics"][name])
+
+
+async def run_all(
+    specs: Sequence[EvalSpec], providers: Sequence[Provider], workspace: Workspace, options: RunOptions
+) -> tuple[list[dict[str, Any]], list[Skipped]]:
+    """Run every eval against every model; the run summaries (as in run.json) and the pairs skipped."""
+    store = RunStore(options.results_dir)
+    summaries: list[dict[str, Any]] = []
+    skipped: list[Skipped] = []
+    for spec in specs:
+        for provider in providers:
+            reason = provider.unsupported_reason(spec)
+            if reason:
+                skipped.append(Skipped(spec.id, provider.name, reason))
+                continue
+            summaries.append(await run_eval(spec, provider, workspace, options, store))
+    return summaries, skipped
+
+
+async def run_eval(spec: EvalSpec, provider: Provider, workspace: Workspace, options: RunOptions, store: RunStore) -> dict[str, Any]:
+    """Run one eval against one model and return its summary (also written to run.json)."""
+    dataset = Dataset(spec, workspace)
+    data_hash = dataset.fingerprint()
+    renderer = PromptRenderer(spec.prompt)
+    grader = make_grader(spec.grader, spec.language)
+    shots = FewShot(spec, dataset, workspace, options.seed)
+    samples: Iterator[Sample] = itertools.islice(dataset.samples(), options.limit)
+    writer = store.create(spec.id, provider.name)
+    summary = _header(spec, provider, options, writer, data_hash, workspace)
+    writer.write_summary(summary)
+    tally = Tally(spec.metrics)
+    started = time.perf_counter()
+
+    async def worker() -> None:
+        for sample in samples:
+            record = await _attempt(sample, spec, provider, renderer, grader, shots)
+            writer.append(record)
+            tally.add(record)
+
+    status = "failed"
+    try:
+        await _run_workers(worker, max(1, options.concurrency))
+        status = "complete"
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        status = "interrupted"
+        raise
+    finally:
+        writer.close()
+        summary.update(_results(tally, spec, options.seed, time.perf_counter() - started), status=status)
+        summary["finished_at"] = _now()
+        writer.write_summary(summary)
+    return summary
+
+
+async def _run_workers(worker: Any, count: int) -> None:
+    """Run `count` copies of `worker`; the first failure cancels the rest and is raised."""
+    tasks = [asyncio.ensure_future(worker()) for _ in range(count)]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+async def _attempt(sample: Sample, spec: EvalSpec, provider: Provider, renderer: PromptRenderer, grader: Grader, shots: "FewShot") -> dict[str, Any]:
+    """Ask, grade and describe one sample; failures become the record's `error`, never an exception."""
+    record: dict[str, Any] = {
+        "sample_id": sample.id,
+        "epoch": 1,
+        "messages": None,
+        "references": list(sample.references),
+        "choices": list(sample.choices) or None,
+        "output": None,
+        "score": None,
+        "metrics": None,
+        "unparsed": False,
+        "grader": None,
+        "usage": None,
+        "latency_s": None,
+        "attempts": 0,
+        "finish_reason": None,
+        "cached": False,
+        "error": None,
+    }
+    try:
+        messages = renderer.render(sample, shots.for_sample(sample))
+    except PromptError as exc:
+        record["error"] = f"prompt: {exc}"
+        return record
+    record["messages"] = list(messages)
+    started = time.perf_counter()
+    try:
+        response = await provider.complete(Request(messages, spec.generation, sample))
+    except ProviderError as exc:
+        record.update(error=str(exc), attempts=exc.attempts, latency_s=round(time.perf_counter() - started, 6))
+        return record
+    score = grader.grade(response.output, sample)
+    record.update(
+        output=response.output,
+        score=score.value,
+        metrics=dict(score.metrics),
+        unparsed=score.unparsed,
+        grader=dict(score.detail),
+        usage={"prompt_tokens": response.usage.prompt_tokens, "completion_tokens": response.usage.completion_tokens},
+        latency_s=round(time.perf_counter() - started, 6),
+        attempts=response.attempts,
+        finish_reason=response.finish_reason,
+    )
+    return record
+
+
+class FewShot:
+    """Picks an eval's k worked examples for each sample: seeded, never the sample itself."""
+
+    def __init__(self, spec: EvalSpec, dataset: Dataset, workspace: Workspace, seed: int):
+        self.k = spec.prompt.few_shot_k
+        self.seed = seed
+        self.pool: list[Sample] = []
+        if self.k == 0:
+            return
+        if spec.prompt.few_shot_path:
+            path = workspace.data_file(spec.prompt.few_shot_path)
+            display = workspace.display(path)
+            for row in read_jsonl(path, workspace):
+                try:
+                    self.pool.append(to_sample(row.value, spec.data, spec.grader == "choice"))
+                except ValueError as exc:
+                    raise InputError([Problem(display, row.line, str(exc))]) from None
+        else:
+            self.pool = list(dataset.samples())
+        needed = self.k if spec.prompt.few_shot_path else self.k + 1
+        if len(self.pool) < needed:
+            raise InputError(f"{spec.id}: prompt.few_shot.k is {self.k} but only {len(self.pool)} examples are available")
+
+    def for_sample(self, sample: Sample) -> list[Sample]:
+        if self.k == 0:
+            return []
+        candidates = [s for s in self.pool if s.id != sample.id]
+        return random.Random(f"{self.seed}:{sample.id}").sample(candidates, min(self.k, len(candidates)))
+
+
+def _header(spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, workspace: Workspace) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "run_id": writer.run_id,
+        "status": "running",
+        "created_at": _now(),
+        "finished_at": None,
+        "harness_version": __version__,
+        "eval": {
+            "id": spec.id,
+            "version": spec.version,
+            "language": spec.language,
+            "grader": spec.grader,
+            "metrics": list(spec.metrics),
+            "spec_hash": spec.spec_hash,
+            "data_hash": data_hash,
+            "spec_path": workspace.display(spec.source) if spec.source else None,
+        },
+        "model": {"name": provider.name, **provider.describe()},
+        "generation": dict(spec.generation),
+        "seed": options.seed,
+        "limit": options.limit,
+        "concurrency": options.concurrency,
+        "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
+    }
+
+
+def _results(tally: Tally, spec: EvalSpec, seed: int, seconds: float) -> dict[str, Any]:
+    metrics = {}
+    for name in spec.metrics:
+        found = estimate(tally.values.get(name, []), seed)
+        metrics[name] = found.as_dict() if found else None
+    return {
+        "counts": {"samples": tally.samples, "scored": tally.samples - tally.errors, "errors": tally.errors, "unparsed": tally.unparsed},
+        "primary_metric": spec.primary_metric,
+        "metrics": metrics,
+        "usage": {"prompt_tokens": tally.prompt_tokens, "completion_tokens": tally.completion_tokens, "samples_with_usage": tally.with_usage},
+        "cost_usd": None,
+        "latency_s": {
+            "mean": sum(tally.latencies) / len(tally.latencies) if tally.latencies else None,
+            "p50": quantile(tally.latencies, 0.5),
+            "p95": quantile(tally.latencies, 0.95),
+        },
+        "duration_s": round(seconds, 3),
+        "errors": [{"message": message, "count": count} for message, count in tally.error_messages.most_common(10)],
+    }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

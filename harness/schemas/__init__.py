@@ -1,0 +1,34 @@
+"""JSON Schemas shipped with evalrun: registry files (eval, suite, model) and run records (run, sample)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+SCHEMA_NAMES = ("eval", "suite", "model", "run", "sample")
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict[str, Any]:
+    """The parsed JSON Schema called `name` (one of SCHEMA_NAMES)."""
+    return json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Any:
+    """A jsonschema validator for `name`, resolving references between the shipped schemas."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    registry = Registry().with_resources(
+        (schema(n)["$id"], Resource.from_contents(schema(n))) for n in SCHEMA_NAMES
+    )
+    cls = jsonschema.validators.validator_for(schema(name))
+    return cls(schema(name), registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+def iter_errors(name: str, instance: Any) -> Iterator[Any]:
+    """Validation errors of `instance` against schema `name`, in document order."""
+    return iter(sorted(validator(name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))))

@@ -1,0 +1,127 @@
+"""Typed views of registry entries: eval specs, suites and model presets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+GRADER_METRICS: Mapping[str, tuple[str, ...]] = {
+    "exact": ("accuracy",),
+    "includes": ("accuracy",),
+    "choice": ("accuracy",),
+    "em": ("em", "f1"),
+    "f1": ("f1", "em"),
+}
+"""Metrics each grader kind produces; the first is its default primary metric."""
+
+
+@dataclass(frozen=True)
+class HFSource:
+    """A Hugging Face dataset pinned to a revision (a hub id, or a directory inside the repository)."""
+
+    path: str
+    split: str
+    revision: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Where an eval's samples come from and which fields hold the id, answers, options and passage."""
+
+    path: str | None = None
+    hf: HFSource | None = None
+    id_field: str = "id"
+    answer_field: str = "answers"
+    choices_field: str = "choices"
+    context_field: str | None = None
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    """Jinja2 templates for the system and user messages, and how many worked examples to show first."""
+
+    user: str
+    system: str | None = None
+    few_shot_k: int = 0
+    few_shot_path: str | None = None
+
+
+@dataclass(frozen=True)
+class EvalSpec:
+    """One evaluation task as declared in `registry/evals/<id>.yaml`."""
+
+    id: str
+    description: str
+    language: str
+    version: int
+    data: DataSpec
+    prompt: PromptSpec
+    grader: str
+    metrics: tuple[str, ...]
+    generation: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    source: Path | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def primary_metric(self) -> str:
+        return self.metrics[0]
+
+    @property
+    def spec_hash(self) -> str:
+        """SHA-256 of the spec's canonical JSON form."""
+        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], source: Path | None = None) -> "EvalSpec":
+        """Build from a schema-valid mapping."""
+        data = dict(raw["data"])
+        hf = HFSource(**data.pop("hf")) if "hf" in data else None
+        prompt = raw["prompt"]
+        shots = prompt.get("few_shot") or {}
+        grader = raw["grader"]["kind"]
+        return cls(
+            id=raw["id"],
+            description=raw["description"],
+            language=raw["language"],
+            version=raw["version"],
+            data=DataSpec(hf=hf, **data),
+            prompt=PromptSpec(
+                user=prompt["user"],
+                system=prompt.get("system"),
+                few_shot_k=shots.get("k", 0),
+                few_shot_path=shots.get("path"),
+            ),
+            grader=grader,
+            metrics=tuple(raw.get("metrics") or GRADER_METRICS[grader]),
+            generation=dict(raw.get("generation") or {}),
+            tags=tuple(raw.get("tags") or ()),
+            source=source,
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A named list of evals (`registry/suites/<id>.yaml`)."""
+
+    id: str
+    description: str
+    evals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelPreset:
+    """A named endpoint (`registry/models/<id>.yaml`): provider, model, base URL, key variable, parameters."""
+
+    id: str
+    provider: str
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""

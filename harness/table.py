@@ -1,0 +1,40 @@
+"""Render run summaries as a results table: one row per eval, one column per model."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from harness.runner import Skipped
+
+
+def cell(summary: Mapping[str, Any]) -> str:
+    """`score [low, high] n=… err=…` for one run, with the unparsed count when there is one."""
+    counts = summary["counts"]
+    found = summary["metrics"].get(summary["primary_metric"])
+    text = "—" if found is None else f"{found['mean']:.3f} [{found['ci_low']:.3f}, {found['ci_high']:.3f}]"
+    text += f" n={counts['scored']} err={counts['errors']}"
+    if counts["unparsed"]:
+        text += f" unparsed={counts['unparsed']}"
+    if summary["status"] != "complete":
+        text += f" ({summary['status']})"
+    return text
+
+
+def results_table(summaries: Sequence[Mapping[str, Any]], skipped: Sequence[Skipped], models: Sequence[str]) -> str:
+    """The comparison table; skipped pairs show `n/a` and are explained under it."""
+    from tabulate import tabulate
+
+    evals: dict[str, dict[str, str]] = {}
+    metric_of: dict[str, str] = {}
+    for summary in summaries:
+        eval_id = summary["eval"]["id"]
+        evals.setdefault(eval_id, {})[summary["model"]["name"]] = cell(summary)
+        metric_of[eval_id] = summary["primary_metric"]
+    for skip in skipped:
+        evals.setdefault(skip.eval_id, {})[skip.model] = "n/a"
+    rows = [[eval_id, metric_of.get(eval_id, "")] + [cells.get(model, "") for model in models] for eval_id, cells in evals.items()]
+    text = tabulate(rows, headers=["eval", "metric", *models], tablefmt="github", disable_numparse=True)
+    reasons = sorted({(skip.model, skip.reason) for skip in skipped})
+    notes = [f"n/a: {model} — {reason}" for model, reason in reasons]
+    footer = "score [95% CI] over n scored samples; err = samples that failed after retries (not scored)."
+    return "\n".join([text, "", footer, *notes])

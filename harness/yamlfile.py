@@ -1,0 +1,99 @@
+"""Load a registry YAML file as plain data, with the line of every value and no code-executing tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import Problem
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+
+Location = tuple["str | int", ...]
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its data, and the 1-based line where each value (by path) starts."""
+
+    path: str
+    data: Any
+    lines: dict[Location, int] = field(default_factory=dict)
+
+    def line_of(self, location: "tuple[str | int, ...] | list[str | int]") -> int:
+        """The line of the deepest known value along `location` (1 if none)."""
+        loc = tuple(location)
+        while loc not in self.lines and loc:
+            loc = loc[:-1]
+        return self.lines.get(loc, 1)
+
+
+def load_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse `path`; return the document, or None and the problems that stopped it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(display, 1, f"not UTF-8 text ({exc.reason})")]
+    except OSError as exc:
+        return None, [Problem(display, 1, f"cannot read file: {exc.strerror}")]
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or exc.context or "malformed YAML"
+        return None, [Problem(display, line, f"malformed YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(display, 1, f"malformed YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, [Problem(display, 1, "file is empty")]
+    doc = YamlDocument(display, None)
+    problems: list[Problem] = []
+    doc.data = _convert(node, (), doc, problems, set())
+    return (None if problems else doc), problems
+
+
+def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, problems: list[Problem], seen: set[int]) -> Any:
+    """Turn a composed node into plain data, recording lines and refusing tags, aliases and duplicate keys."""
+    line = node.start_mark.line + 1
+    doc.lines[loc] = line
+    if id(node) in seen:
+        problems.append(Problem(doc.path, line, "YAML anchors and aliases are not allowed in registry files"))
+        return None
+    seen.add(id(node))
+    if node.tag not in _PLAIN_TAGS:
+        problems.append(Problem(doc.path, line, f"YAML tag {node.tag!r} is not allowed: registry files hold plain data only"))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                problems.append(Problem(doc.path, key_line, "mapping keys must be plain strings"))
+                continue
+            key = key_node.value
+            if key in result:
+                problems.append(Problem(doc.path, key_line, f"duplicate key {key!r}"))
+                continue
+            result[key] = _convert(value_node, loc + (key,), doc, problems, seen)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, loc + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
+    return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
+
+
+_SCALARS = yaml.constructor.SafeConstructor()
