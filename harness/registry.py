@@ -26,6 +26,8 @@ class Registry:
     problems: list[Problem] = field(default_factory=list)
     documents: dict[tuple[str, str], YamlDocument] = field(default_factory=dict)
     """The parsed file behind each valid entry, by (kind, id)."""
+    _broken: set[str] = field(default_factory=set, repr=False)
+    """Ids (or file stems) of entries that failed to load, so references to them are not reported twice."""
 
     @classmethod
     def load(cls, workspace: Workspace, extra: Iterable[Path] = ()) -> "Registry":
@@ -69,17 +71,21 @@ class Registry:
             self.problems += problems
             return
         problems = schema_problems(doc, _SCHEMA_OF[kind])
-        if not problems and kind == "evals":
-            problems = eval_problems(doc, path, self.workspace)
         if problems:
             self.problems += problems
+            self._broken.add(path.stem)
             return
         entry_id = doc.data["id"]
-        where = f"{display}:{doc.line_of(['id'])}"
         if (kind, entry_id) in first_line:
             self.problems.append(Problem(display, doc.line_of(["id"]), f"duplicate {kind[:-1]} id {entry_id!r} (also defined at {first_line[kind, entry_id]})"))
             return
-        first_line[kind, entry_id] = where
+        first_line[kind, entry_id] = f"{display}:{doc.line_of(['id'])}"
+        if kind == "evals":
+            problems = eval_problems(doc, path, self.workspace)
+            if problems:
+                self.problems += problems
+                self._broken.add(entry_id)
+                return
         self.documents[kind, entry_id] = doc
         if kind == "evals":
             self.evals[entry_id] = EvalSpec.from_dict(doc.data, source=path)
@@ -92,7 +98,7 @@ class Registry:
         for suite in self.suites.values():
             doc = self.documents["suites", suite.id]
             for index, eval_id in enumerate(suite.evals):
-                if eval_id not in self.evals:
+                if eval_id not in self.evals and eval_id not in self._broken:
                     self.problems.append(Problem(doc.path, doc.line_of(["evals", index]), f"suite {suite.id!r} lists unknown eval {eval_id!r}"))
             if suite.id in self.evals:
                 self.problems.append(Problem(doc.path, doc.line_of(["id"]), f"suite id {suite.id!r} is also an eval id"))

@@ -90,6 +90,7 @@ def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, problems: list[P
                 problems.append(Problem(doc.path, key_line, f"duplicate key {key!r}"))
                 continue
             result[key] = _convert(value_node, loc + (key,), doc, problems, seen)
+            doc.lines[loc + (key,)] = key_line  # report a keyed value at its key, even when it starts below
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, loc + (i,), doc, problems, seen) for i, item in enumerate(node.value)]

@@ -1,0 +1,63 @@
+"""Shared fixtures: a real OpenAI-compatible server, a scratch workspace, and ways to call the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tests.openai_server import FakeOpenAI, ServerThread
+
+REPO = Path(__file__).resolve().parent.parent
+SECRET = "sk-test-SENTINEL-7f3a9c2e1b"
+
+
+@pytest.fixture
+def openai_server() -> Iterator[FakeOpenAI]:
+    """A fresh OpenAI-compatible server on 127.0.0.1; set `.answer`, `.faults` or `.fault_for` to script it."""
+    with ServerThread(FakeOpenAI()) as state:
+        yield state
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """An empty evalrun workspace (registry/ and evals/) in a temporary folder."""
+    for part in ("registry/evals", "registry/suites", "registry/models", "evals"):
+        (tmp_path / part).mkdir(parents=True)
+    return tmp_path
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's registry and data, to break on purpose."""
+    target = tmp_path / "repo"
+    target.mkdir()
+    shutil.copytree(REPO / "registry", target / "registry")
+    shutil.copytree(REPO / "evals", target / "evals")
+    return target
+
+
+def write(path: Path, text: str) -> Path:
+    """Write `text` to `path`, creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_jsonl(path: Path, rows: list[Any]) -> Path:
+    return write(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+
+
+def evalrun(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real `evalrun` command in a subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "EVALRUN_"))}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )

@@ -1,0 +1,125 @@
+"""A real OpenAI-compatible chat-completions server on 127.0.0.1 for tests, with scriptable faults."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the server does to one request instead of answering normally."""
+
+    kind: str  # "status", "slow", "garbage", "drop", "truncate"
+    status: int = 500
+    retry_after: str | None = None
+    seconds: float = 0.0
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class FakeOpenAI:
+    """Server state: how to answer, faults to apply to the next requests, and what it was sent."""
+
+    answer: Callable[[dict[str, Any]], str] = lambda body: "ok"
+    faults: deque[Fault] = field(default_factory=deque)
+    fault_for: Callable[[dict[str, Any]], Fault | None] = lambda body: None
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    base_url: str = ""
+
+    def next_fault(self, body: dict[str, Any]) -> Fault | None:
+        with self.lock:
+            if self.faults:
+                return self.faults.popleft()
+        return self.fault_for(body)
+
+
+def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:  # keep test output quiet
+            pass
+
+        def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            body = json.loads(self.rfile.read(length))
+            with state.lock:
+                state.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+            if self.path != "/v1/chat/completions":
+                self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+                return
+            fault = state.next_fault(body)
+            if fault is not None:
+                if fault.kind == "status":
+                    headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+                    self._send(fault.status, fault.body or {"error": {"message": f"injected {fault.status}", "type": "server_error"}}, headers)
+                    return
+                if fault.kind == "slow":
+                    time.sleep(fault.seconds)
+                elif fault.kind == "garbage":
+                    self._send(200, b'{"choices": [{"message": {"content": "tru')
+                    return
+                elif fault.kind == "truncate":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    self.wfile.write(b'{"choices": [')
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                elif fault.kind == "drop":
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+            content = state.answer(body)
+            self._send(
+                200,
+                {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model", "test"),
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12},
+                },
+            )
+
+    return Handler
+
+
+class ServerThread:
+    """Runs a FakeOpenAI on an ephemeral 127.0.0.1 port until stopped."""
+
+    def __init__(self, state: FakeOpenAI):
+        self.state = state
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+        self.httpd.daemon_threads = True
+        state.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self.state
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
