@@ -12,6 +12,7 @@ from harness.spec import PromptSpec
 from harness.types import Message, Sample
 
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV.globals.clear()  # no range/lipsum/cycler/…: a template sees the sample's fields and nothing else
 
 
 class PromptError(ValueError):

@@ -33,6 +33,8 @@ class FakeOpenAI:
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
+    in_flight: int = 0
+    max_in_flight: int = 0
 
     def next_fault(self, body: dict[str, Any]) -> Fault | None:
         with self.lock:
@@ -63,6 +65,15 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(length))
             with state.lock:
                 state.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                state.in_flight += 1
+                state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            try:
+                self._respond(body)
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
+
+        def _respond(self, body: dict[str, Any]) -> None:
             if self.path != "/v1/chat/completions":
                 self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
                 return

@@ -14,7 +14,7 @@ NAMES = ("oracle", "random", "reader")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=\.)\s+")
 _EDGE = "はがをにでともへのやかね、。，,.・:：;；「」『』（）()[]【】\"'“”‘’ \u3000\t\n"
-_EN_STOP = {"the", "a", "an", "of", "in", "on", "at", "to", "is", "was", "were", "are", "and", "by", "for", "with", "as", "that", "it", "its"}
+_EN_STOP = {"the", "a", "an", "of", "in", "on", "at", "to", "is", "was", "were", "are", "and", "by", "for", "with", "as", "that", "it", "its", "he", "she", "his", "her", "they", "their", "did", "do", "does"}
 _WHEN = re.compile(r"いつ|何年|何月|何日|何歳|何パーセント|何%|いくつ|何人|何個|何件|何億|何万|多少|几|哪一年|when|what year|how many|how much|how old", re.IGNORECASE)
 
 
@@ -156,4 +156,14 @@ def _uncovered_runs(sentence: str, units: set[str], cjk: bool) -> list[str]:
             else:
                 current_words.append(word)
         pieces.append(" ".join(current_words))
+        pieces = [_trim_stopwords(piece) for piece in pieces]
     return [p for p in (piece.strip(_EDGE) for piece in pieces) if p]
+
+
+def _trim_stopwords(piece: str) -> str:
+    words = piece.split()
+    while words and _fold(words[0]).strip(_EDGE) in _EN_STOP:
+        words.pop(0)
+    while words and _fold(words[-1]).strip(_EDGE) in _EN_STOP:
+        words.pop()
+    return " ".join(words)

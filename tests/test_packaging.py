@@ -1,0 +1,39 @@
+"""Packaging and start-up: the wheel carries the registry and data, and `--help` loads no heavy module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_help_imports_no_heavy_module() -> None:
+    code = "import sys; from harness.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\nprint(sorted(m for m in ('datasets', 'jsonschema', 'numpy', 'httpx', 'jinja2', 'yaml', 'pyarrow', 'tabulate') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("evalrun-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "harness/_builtin/registry/suites/core.yaml",
+        "harness/_builtin/registry/evals/comprehension.ja.yaml",
+        "harness/_builtin/evals/gpt-history/en.jsonl",
+        "harness/schemas/eval.schema.json",
+        "harness/schemas/run.schema.json",
+        "harness/schemas/sample.schema.json",
+    ):
+        assert required in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = "from harness.workspace import Workspace; from harness.registry import Registry; r = Registry.load(Workspace.locate()); print(r.problems, sorted(r.suites['core'].evals))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] ['comprehension.ja', 'gpt-history.en', 'gpt-history.ja', 'gpt-history.zh']"
