@@ -28,6 +28,9 @@ def sample(*references: str, choices: tuple[str, ...] = ()) -> Sample:
         ("1,750億", "ja", "1750億"),
         ("答案是：北京…", "zh-Hans", "答案是北京"),
         ("Straße", "en", "strasse"),
+        ("1.5 billion", "en", "1.5 billion"),
+        ("１．５億", "ja", "1.5億"),
+        ("GPT-3.5.", "en", "gpt3.5"),
     ],
 )
 def test_normalize(text: str, language: str, expected: str) -> None:
@@ -56,6 +59,8 @@ def test_tokenize_splits_every_cjk_character_and_keeps_latin_words() -> None:
         ("includes", "パラメータ数は１７５０億です", ("1750億",), "ja", 1.0),
         ("includes", "参数量为1,750亿。", ("1750亿",), "zh-Hans", 1.0),
         ("includes", "GPT-3 has 96 layers", ("GPT-4",), "en", 0.0),
+        ("includes", "It has 15 billion parameters.", ("1.5 billion",), "en", 0.0),
+        ("includes", "It has 1.5 billion parameters.", ("1.5 billion",), "en", 1.0),
         ("includes", "", ("東京",), "ja", 0.0),
     ],
 )

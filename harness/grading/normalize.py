@@ -1,7 +1,8 @@
 """Text normalization and tokenization that treat Japanese and Chinese correctly.
 
 Normalization: Unicode NFKC (full-width → half-width, half-width kana → full-width), case folding,
-deletion of every Unicode punctuation mark and symbol (ASCII and CJK alike: 。、，「」『』！？・… $ %),
+deletion of every Unicode punctuation mark and symbol (ASCII and CJK alike: 。、，「」『』！？・… $ %) except a
+decimal point between digits (so "1.5 billion" never equals "15 billion", while "1,750" equals "1750"),
 English articles dropped for `en`, whitespace collapsed. Tokens: every Han, kana and hangul character
 is its own token; runs of other letters and digits are words.
 """
@@ -26,6 +27,8 @@ _CJK = (
 )
 _TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_KEPT_POINT = "\ue000"  # a private-use character stands in for a decimal point while punctuation is deleted
 
 
 class _DropPunctuation(dict):  # type: ignore[type-arg]
@@ -43,7 +46,8 @@ _PUNCTUATION = _DropPunctuation()
 
 def normalize(text: str, language: str = "") -> str:
     """Canonical form of an answer for comparison (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_PUNCTUATION)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _DECIMAL_POINT.sub(_KEPT_POINT, text).translate(_PUNCTUATION).replace(_KEPT_POINT, ".")
     if language == "en":
         text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
