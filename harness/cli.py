@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("validate", help="check registry files and eval data", description="Check registry YAML against the shipped JSON Schemas and every data line against its eval. Prints one `path:line: problem` per problem; exits 2 if there are any.")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the whole registry)")
+    check.add_argument("--json", action="store_true", help="print the problems as a JSON list of {path, line, message}")
     check.set_defaults(handler=_validate)
 
     run = commands.add_parser("run", help="run evals or suites against models", description="Run evals (or suites) against one or more models, record every sample and print a results table.")
@@ -101,6 +102,9 @@ def _validate(args: argparse.Namespace) -> int:
     from harness.workspace import Workspace
 
     problems = validate(Workspace.locate(), args.paths)
+    if args.json:
+        print(json.dumps([vars(p) for p in problems], ensure_ascii=False, indent=2))
+        return EXIT_INPUT if problems else EXIT_OK
     if problems:
         raise InputError(problems)
     print("ok: no problems found", file=sys.stderr)

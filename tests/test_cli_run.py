@@ -151,3 +151,31 @@ def test_unknown_eval_and_bad_flags_are_input_errors(tmp_path: Path) -> None:
     result = evalrun("run", "core", "--model", "martian/x", cwd=REPO)
     assert result.returncode == 2 and result.stderr.strip() == "unknown provider 'martian' in model 'martian/x' (known: openai, baseline)"
     assert not (REPO / "results" / "runs").exists() or True
+
+
+def test_interrupted_run_keeps_what_finished(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    openai_server.fault_for = lambda body: Fault("slow", seconds=0.1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")} | {"OPENAI_BASE_URL": openai_server.base_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness", "run", "gpt-history.en", "--model", "openai/m", "--concurrency", "2", "--results", str(tmp_path)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while len(openai_server.requests) < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    run_dir = next((tmp_path / "runs").iterdir())
+    summary = json.loads((run_dir / "run.json").read_text())
+    samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+    assert summary["status"] == "interrupted"
+    assert 0 < len(samples) == summary["counts"]["samples"] < 50
+    assert len({s["sample_id"] for s in samples}) == len(samples)

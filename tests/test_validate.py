@@ -157,3 +157,11 @@ def test_validate_subprocess_exit_code_and_no_traceback(demo: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("registry/evals/demo.en.yaml:")
+
+
+def test_validate_json(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    write(demo / "registry/suites/demo.yaml", "id: demo\ndescription: Demo suite.\nevals: [demo.en, nope]\n")
+    assert main(["validate", "--json"]) == 2
+    assert json.loads(capsys.readouterr().out) == [{"path": "registry/suites/demo.yaml", "line": 3, "message": "suite 'demo' lists unknown eval 'nope'"}]
