@@ -61,22 +61,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+    """A whole number of at least 1, for argparse."""
+    return int(_checked(text, int, "a whole number", lambda v: v >= 1, "at least 1"))
 
 
 def _positive_float(text: str) -> float:
+    """A number above 0, for argparse."""
+    return _checked(text, float, "a number", lambda v: v > 0, "more than 0")
+
+
+def _checked(text: str, convert: Any, kind: str, valid: Any, rule: str) -> Any:
     try:
-        value = float(text)
+        value = convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+    if not valid(value):
+        raise argparse.ArgumentTypeError(f"must be {rule}, not {text}")
     return value
 
 

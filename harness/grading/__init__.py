@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from harness.grading.choice import ChoiceGrader
-from harness.grading.text import ExactGrader, IncludesGrader, OverlapGrader
+from harness.grading.text import MatchGrader, OverlapGrader
 from harness.types import Sample, Score
 
 
@@ -20,10 +20,8 @@ class Grader(Protocol):
 
 def make_grader(kind: str, language: str) -> Grader:
     """The built-in grader called `kind` (see harness.spec.GRADER_METRICS), for texts in `language`."""
-    if kind == "exact":
-        return ExactGrader(language)
-    if kind == "includes":
-        return IncludesGrader(language)
+    if kind in ("exact", "includes"):
+        return MatchGrader(language, includes=kind == "includes")
     if kind in ("em", "f1"):
         return OverlapGrader(language, primary=kind)
     if kind == "choice":

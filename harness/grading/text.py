@@ -1,4 +1,4 @@
-"""Graders that compare free text with reference answers: exact, includes, em and f1."""
+"""Graders that compare free text with reference answers: exact and includes (MatchGrader), em and f1 (OverlapGrader)."""
 
 from __future__ import annotations
 
@@ -11,32 +11,19 @@ from harness.types import Sample, Score
 
 
 @dataclass(frozen=True)
-class ExactGrader:
-    """1 when the output's tokens equal some reference's tokens after normalization."""
+class MatchGrader:
+    """1 when some reference matches after normalization: the same tokens, or with `includes` a run of whole tokens
+    inside the output (so "1" is not found in "1945", while "東京" is found in "答えは東京です")."""
 
     language: str
-    metrics: tuple[str, ...] = ("accuracy",)
-
-    def grade(self, output: str, sample: Sample) -> Score:
-        got = tokenize(output, self.language)
-        for ref in sample.references:
-            if got == tokenize(ref, self.language):
-                return Score(1.0, {"accuracy": 1.0}, {"matched": ref})
-        return Score(0.0, {"accuracy": 0.0}, {"matched": None})
-
-
-@dataclass(frozen=True)
-class IncludesGrader:
-    """1 when some reference appears in the output as a run of whole tokens (so "1" is not found in "1945")."""
-
-    language: str
+    includes: bool = False
     metrics: tuple[str, ...] = ("accuracy",)
 
     def grade(self, output: str, sample: Sample) -> Score:
         got = tokenize(output, self.language)
         for ref in sample.references:
             want = tokenize(ref, self.language)
-            if want and _contains(got, want):
+            if (bool(want) and _contains(got, want)) if self.includes else got == want:
                 return Score(1.0, {"accuracy": 1.0}, {"matched": ref})
         return Score(0.0, {"accuracy": 0.0}, {"matched": None})
 
