@@ -11,7 +11,7 @@ from typing import Any, Iterator, Mapping
 from harness.errors import InputError, Problem
 from harness.spec import DataSpec, EvalSpec
 from harness.types import LABELS, Sample
-from harness.workspace import Workspace
+from harness.workspace import Workspace, display_path
 
 
 class SampleError(ValueError):
@@ -20,14 +20,16 @@ class SampleError(ValueError):
 
 @dataclass(frozen=True)
 class Row:
-    """One raw data record and the line (1-based, 0 when unknown) it came from."""
+    """One raw data record, the line (1-based) it came from, and why it could not be read, if it could not."""
 
     line: int
-    value: Any
+    value: Any = None
+    problem: str | None = None
 
 
-def to_sample(row: Any, data: DataSpec, needs_choices: bool) -> Sample:
+def to_sample(row: Any, spec: EvalSpec) -> Sample:
     """Turn one raw record into a Sample, or raise SampleError saying what is wrong."""
+    data = spec.data
     if not isinstance(row, Mapping):
         raise SampleError(f"a sample must be a JSON object, not {type(row).__name__}")
     sample_id = row.get(data.id_field)
@@ -35,138 +37,148 @@ def to_sample(row: Any, data: DataSpec, needs_choices: bool) -> Sample:
         sample_id = str(sample_id)
     if not isinstance(sample_id, str) or not sample_id.strip():
         raise SampleError(f"field {data.id_field!r} (the sample id) must be a non-empty string")
-    references = _answers(row.get(data.answer_field), data.answer_field)
+    answers = _answers(row.get(data.answer_field), data.answer_field, allow_index=spec.is_multiple_choice)
     choices: tuple[str, ...] = ()
-    if needs_choices:
-        raw_choices = row.get(data.choices_field)
-        if not isinstance(raw_choices, list) or len(raw_choices) < 2 or not all(isinstance(c, str) and c for c in raw_choices):
-            raise SampleError(f"field {data.choices_field!r} must be a list of at least two non-empty strings")
-        if len(raw_choices) > len(LABELS):
-            raise SampleError(f"field {data.choices_field!r} has more than {len(LABELS)} options")
-        choices = tuple(raw_choices)
-        references = tuple(_choice_label(ref, choices, data.answer_field) for ref in references)
+    if spec.is_multiple_choice:
+        raw = row.get(data.choices_field)
+        if not isinstance(raw, list) or not 2 <= len(raw) <= len(LABELS) or not all(isinstance(c, str) and c.strip() for c in raw):
+            raise SampleError(f"field {data.choices_field!r} must be a list of 2 to {len(LABELS)} non-empty strings")
+        choices = tuple(raw)
+        answers = [_choice_label(answer, choices, data.answer_field) for answer in answers]
     context = None
     if data.context_field:
         context = row.get(data.context_field)
         if not isinstance(context, str) or not context.strip():
             raise SampleError(f"field {data.context_field!r} (the passage) must be a non-empty string")
-    return Sample(id=sample_id, fields=row, references=references, choices=choices, context=context)
+    return Sample(id=sample_id, fields=row, references=tuple(answers), choices=choices, context=context)
 
 
-def _answers(value: Any, name: str) -> tuple[str, ...]:
-    """Reference answers from a string, a list of strings, an index, or a SQuAD-style {"text": [...]} object."""
+def _answers(value: Any, name: str, allow_index: bool) -> list[Any]:
+    """Reference answers from a string, a list of strings, or a SQuAD-style {"text": [...]} object."""
     if isinstance(value, Mapping) and "text" in value:
         value = value["text"]
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
+    if not isinstance(value, list):
         value = [value]
-    if not isinstance(value, list) or not value:
-        raise SampleError(f"field {name!r} (the answers) must be a string or a non-empty list of strings")
-    answers = []
-    for item in value:
-        if isinstance(item, int) and not isinstance(item, bool):
-            item = str(item)
-        if not isinstance(item, str) or not item.strip():
-            raise SampleError(f"field {name!r} (the answers) must hold only non-empty strings")
-        answers.append(item)
-    return tuple(answers)
+    ok = all((isinstance(v, str) and v.strip()) or (allow_index and type(v) is int) for v in value)
+    if not value or not ok:
+        kind = "a string, a 0-based option index, or a non-empty list of them" if allow_index else "a string or a non-empty list of strings"
+        raise SampleError(f"field {name!r} (the answers) must be {kind}")
+    return value
 
 
-def _choice_label(reference: str, choices: tuple[str, ...], name: str) -> str:
-    """The option label (A, B, …) that a multiple-choice answer names by label, 0-based index or exact text."""
+def _choice_label(answer: str | int, choices: tuple[str, ...], name: str) -> str:
+    """The label (A, B, …) an answer names: an int is a 0-based index; a string is a label or an option's text."""
     labels = LABELS[: len(choices)]
-    ref = reference.strip()
-    if len(ref) == 1 and ref.upper() in labels:
-        return ref.upper()
-    if ref.isdigit() and int(ref) < len(choices):
-        return labels[int(ref)]
-    if ref in choices:
-        return labels[choices.index(ref)]
-    raise SampleError(f"field {name!r}: {reference!r} is not an option label ({labels[0]}–{labels[-1]}), index or option text")
+    if isinstance(answer, int):
+        if 0 <= answer < len(choices):
+            return labels[answer]
+        raise SampleError(f"field {name!r}: option index {answer} is out of range (0–{len(choices) - 1})")
+    text = answer.strip()
+    by_label = labels.index(text) if len(text) == 1 and text in labels else None
+    by_text = choices.index(answer) if answer in choices else None
+    if by_label is not None and by_text is not None and by_label != by_text:
+        raise SampleError(f"field {name!r}: {answer!r} is ambiguous: label {text} is option {labels[by_label]}, but it is also the text of option {labels[by_text]}")
+    found = by_label if by_label is not None else by_text
+    if found is None:
+        raise SampleError(f"field {name!r}: {answer!r} is neither an option label ({labels[0]}–{labels[-1]}) nor an option's text")
+    return labels[found]
 
 
 class Dataset:
-    """An eval's data source: iterates rows lazily and fingerprints the content."""
+    """An eval's data, and its few-shot examples when they have a file of their own: read lazily, fingerprinted."""
 
     def __init__(self, spec: EvalSpec, workspace: Workspace):
         self.spec = spec
         self.workspace = workspace
 
-    def rows(self) -> Iterator[Row]:
-        """Raw records in order; JSON lines that fail to parse raise InputError naming the line."""
-        if self.spec.data.path is not None:
-            yield from read_jsonl(self.workspace.data_file(self.spec.data.path), self.workspace)
-        else:
-            for index, record in enumerate(self._hf_dataset()):
-                yield Row(index + 1, record)
+    def display(self, few_shot: bool = False) -> str:
+        """How to name the source in messages: a path, or `hf:<path>`."""
+        if few_shot or self.spec.data.path is not None:
+            return display_path(self._file(few_shot))
+        assert self.spec.data.hf is not None
+        return f"hf:{self.spec.data.hf.path}"
 
-    def samples(self) -> Iterator[Sample]:
-        """Samples in order; a bad record raises InputError naming its line."""
-        needs_choices = self.spec.grader == "choice"
-        for row in self.rows():
+    def rows(self, few_shot: bool = False) -> Iterator[Row]:
+        """Every record in order; one that cannot be read carries its problem instead of a value."""
+        if few_shot or self.spec.data.path is not None:
+            yield from iter_jsonl(self._file(few_shot))
+            return
+        for index, record in enumerate(self._hf()):
+            yield Row(index + 1, record)
+
+    def samples(self, few_shot: bool = False) -> Iterator[Sample]:
+        """Samples in order; the first bad record raises InputError naming its line."""
+        for row in self.rows(few_shot):
             try:
-                yield to_sample(row.value, self.spec.data, needs_choices)
+                if row.problem:
+                    raise SampleError(row.problem)
+                yield to_sample(row.value, self.spec)
             except SampleError as exc:
-                raise InputError([Problem(self.display, row.line, str(exc))]) from None
-
-    @property
-    def display(self) -> str:
-        data = self.spec.data
-        if data.path is not None:
-            return self.workspace.display(self.workspace.evals_dir / data.path)
-        assert data.hf is not None
-        return f"hf:{data.hf.path}"
+                raise InputError([Problem(self.display(few_shot), row.line, str(exc))]) from None
 
     def fingerprint(self) -> str:
-        """SHA-256 of the data: the file's bytes, or the dataset's identity and pinned revision."""
+        """SHA-256 over the data (and few-shot file): the bytes of files, the pinned identity of hub datasets."""
         digest = hashlib.sha256()
-        if self.spec.data.path is not None:
-            with open(self.workspace.data_file(self.spec.data.path), "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-        else:
+        if self.spec.data.path is None:
             hf = self.spec.data.hf
             assert hf is not None
-            dataset = self._hf_dataset()
-            digest.update(json.dumps([hf.path, hf.name, hf.split, hf.revision, dataset._fingerprint]).encode())
+            digest.update(json.dumps([hf.path, hf.name, hf.split, hf.revision, self._hf()._fingerprint]).encode())
+        files = ([self._file(False)] if self.spec.data.path else []) + ([self._file(True)] if self.spec.prompt.few_shot_path else [])
+        for path in files:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
         return digest.hexdigest()
 
-    def _hf_dataset(self) -> Any:
+    def _file(self, few_shot: bool) -> Path:
+        relative = self.spec.prompt.few_shot_path if few_shot else self.spec.data.path
+        assert relative is not None
+        return self.workspace.data_file(relative)
+
+    def _hf(self) -> Any:
         hf = self.spec.data.hf
         assert hf is not None
         return load_hf(hf.path, hf.name, hf.split, hf.revision, self.workspace)
 
 
-def read_jsonl(path: Path, workspace: Workspace) -> Iterator[Row]:
-    """Parse a JSONL file line by line, skipping blank lines; raise InputError at the first bad line."""
-    display = workspace.display(path)
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def iter_jsonl(path: Path) -> Iterator[Row]:
+    """Rows of a JSONL file, skipping blank lines; unreadable lines and files become rows with a problem."""
     try:
         handle = open(path, encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem(display, 1, "data file not found")]) from None
+    except OSError as exc:
+        yield Row(1, problem=f"cannot read data file: {exc.strerror}")
+        return
+    number = 0
     with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                yield Row(number, json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise InputError([Problem(display, number, f"invalid JSON: {exc.msg} (column {exc.colno})")]) from None
+        try:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield Row(number, json.loads(line, parse_constant=_refuse_constant))
+                except json.JSONDecodeError as exc:
+                    yield Row(number, problem=f"invalid JSON: {exc.msg} (column {exc.colno})")
+                except (ValueError, RecursionError) as exc:
+                    yield Row(number, problem=f"invalid JSON: {str(exc).splitlines()[0] if str(exc) else 'nested too deeply'}")
+        except UnicodeDecodeError as exc:
+            yield Row(number + 1, problem=f"not UTF-8 text ({exc.reason})")
 
 
 def load_hf(path: str, name: str | None, split: str, revision: str, workspace: Workspace) -> Any:
-    """Load one split of a Hugging Face dataset at a pinned revision, without remote code.
-
-    A `path` naming a directory inside the repository is read from there (the same `datasets`
-    builders read it); anything else is a hub id.
-    """
+    """Load one split of a Hugging Face dataset pinned to `revision` (a folder in the repository, or a hub id), no remote code."""
     try:
         local = workspace.local_path(path)
     except ValueError as exc:
         raise InputError([Problem(f"hf:{path}", 1, str(exc))]) from None
     import datasets
 
-    source = str(local) if local is not None else path
     try:
-        return datasets.load_dataset(source, name, split=split, revision=None if local else revision)
+        if local is not None:
+            return datasets.load_dataset(str(local), name, split=split)
+        return datasets.load_dataset(path, name, split=split, revision=revision)
     except Exception as exc:  # datasets raises many types; all mean the data could not be had
-        raise InputError([Problem(f"hf:{path}", 1, f"cannot load dataset split {split!r}: {exc}".splitlines()[0])]) from None
+        raise InputError([Problem(f"hf:{path}", 1, f"cannot load dataset split {split!r}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]) from None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from harness.errors import InputError, Problem
-from harness.spec import GRADER_METRICS, EvalSpec, ModelPreset, SuiteSpec
-from harness.workspace import Workspace
+from harness.spec import GRADER_METRICS, EvalSpec, ModelPreset, PromptSpec, SuiteSpec
+from harness.workspace import Workspace, display_path
 from harness.yamlfile import YamlDocument, load_yaml
 
 KINDS = ("evals", "suites", "models")
@@ -60,12 +61,11 @@ class Registry:
             else:
                 unknown.append(name)
         if unknown:
-            hint = "; run `evalrun list` to see them"
-            raise InputError([f"unknown eval or suite {name!r}{hint}" for name in unknown])
+            raise InputError([f"evalrun: unknown eval or suite {name!r}; `evalrun list` shows them" for name in unknown])
         return list(chosen.values())
 
     def _load_file(self, kind: str, path: Path, first_line: dict[tuple[str, str], str]) -> None:
-        display = self.workspace.display(path)
+        display = display_path(path)
         doc, problems = load_yaml(path, display)
         if doc is None:
             self.problems += problems
@@ -80,15 +80,14 @@ class Registry:
             self.problems.append(Problem(display, doc.line_of(["id"]), f"duplicate {kind[:-1]} id {entry_id!r} (also defined at {first_line[kind, entry_id]})"))
             return
         first_line[kind, entry_id] = f"{display}:{doc.line_of(['id'])}"
-        if kind == "evals":
-            problems = eval_problems(doc, path, self.workspace)
-            if problems:
-                self.problems += problems
-                self._broken.add(entry_id)
-                return
+        problems = entry_problems(kind, doc, path, self.workspace)
+        if problems:
+            self.problems += problems
+            self._broken.add(entry_id)
+            return
         self.documents[kind, entry_id] = doc
         if kind == "evals":
-            self.evals[entry_id] = EvalSpec.from_dict(doc.data, source=path)
+            self.evals[entry_id] = EvalSpec.from_dict(doc.data, source=path, lines=doc.lines)
         elif kind == "suites":
             self.suites[entry_id] = SuiteSpec(entry_id, doc.data["description"], tuple(doc.data["evals"]))
         else:
@@ -149,16 +148,43 @@ def _dotted(location: list[Any]) -> str:
     return out
 
 
-def eval_problems(doc: YamlDocument, path: Path, workspace: Workspace) -> list[Problem]:
-    """Checks of a schema-valid eval spec that a schema cannot express."""
+def entry_problems(kind: str, doc: YamlDocument, path: Path, workspace: Workspace) -> list[Problem]:
+    """Checks of a schema-valid registry entry that a schema cannot express."""
+    data = doc.data
+    problems: list[Problem] = []
+    if path.parent.name == kind and path.stem != data["id"]:
+        message = f"{kind[:-1]} id {data['id']!r} must match the file name ({path.name} should be {data['id']}{path.suffix})"
+        problems.append(Problem(doc.path, doc.line_of(["id"]), message))
+    if kind == "evals":
+        problems += eval_problems(doc, workspace)
+    if kind == "models" and "base_url" in data:
+        problem = url_problem(data["base_url"])
+        if problem:
+            problems.append(Problem(doc.path, doc.line_of(["base_url"]), f"base_url: {problem}"))
+    return problems
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with an endpoint URL (None if nothing): it needs http(s), a host, and a valid port."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http:// or https:// URL with a host"
+    return None
+
+
+def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
+    """Checks of a schema-valid eval spec: data paths, templates, metrics."""
     from harness.prompt import template_problems
-    from harness.spec import PromptSpec
 
     data, line = doc.data, doc.line_of
     problems: list[Problem] = []
     add: Callable[[list[Any], str], None] = lambda loc, msg: problems.append(Problem(doc.path, line(loc), msg))
-    if path.parent.name == "evals" and path.stem != data["id"]:
-        add(["id"], f"eval id {data['id']!r} must match the file name ({path.name} should be {data['id']}.yaml)")
     source = data["data"]
     if ("path" in source) == ("hf" in source):
         add(["data"], "data: give exactly one of `path` (a JSONL file under evals/) or `hf` (a Hugging Face dataset)")
@@ -177,9 +203,12 @@ def eval_problems(doc: YamlDocument, path: Path, workspace: Workspace) -> list[P
             add(location, f"data file must be JSONL (.jsonl): evals/{relative}")
     if "hf" in source:
         try:
-            workspace.local_path(source["hf"]["path"])
+            local = workspace.local_path(source["hf"]["path"])
         except ValueError as exc:
             add(["data", "hf", "path"], str(exc))
+        else:
+            if local is None and not re.fullmatch(r"[0-9a-f]{40}", source["hf"]["revision"]):
+                add(["data", "hf", "revision"], "a hub dataset must be pinned to a full 40-character commit hash")
     prompt = data["prompt"]
     spec = PromptSpec(user=prompt["user"], system=prompt.get("system"))
     for part, message in template_problems(spec):

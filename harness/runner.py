@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from harness import __version__
-from harness.data import Dataset, read_jsonl, to_sample
-from harness.errors import InputError, ProviderError, Problem
+from harness.data import Dataset
+from harness.datacheck import check_data
+from harness.errors import InputError, ProviderError
 from harness.grading import Grader, make_grader
 from harness.models.base import Provider
 from harness.prompt import PromptError, PromptRenderer
@@ -22,7 +23,7 @@ from harness.spec import EvalSpec
 from harness.stats import estimate, quantile
 from harness.store import RunStore, RunWriter
 from harness.types import Request, Sample
-from harness.workspace import Workspace
+from harness.workspace import Workspace, display_path
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Tally:
     with_usage: int = 0
     latencies: list[float] = field(default_factory=list)
     error_messages: Counter[str] = field(default_factory=Counter)
+    served_by: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any]) -> None:
         self.samples += 1
@@ -68,6 +70,8 @@ class Tally:
             self.with_usage += 1
             self.prompt_tokens += usage["prompt_tokens"] or 0
             self.completion_tokens += usage.get("completion_tokens") or 0
+        if record["served_by"]:
+            self.served_by[record["served_by"]] += 1
         if record["error"] is not None:
             self.errors += 1
             self.error_messages[record["error"]] += 1
@@ -96,11 +100,14 @@ async def run_all(
 
 async def run_eval(spec: EvalSpec, provider: Provider, workspace: Workspace, options: RunOptions, store: RunStore) -> dict[str, Any]:
     """Run one eval against one model and return its summary (also written to run.json)."""
+    problems = check_data(spec, workspace, hub=True)
+    if problems:
+        raise InputError(problems)
     dataset = Dataset(spec, workspace)
     data_hash = dataset.fingerprint()
     renderer = PromptRenderer(spec.prompt)
     grader = make_grader(spec.grader, spec.language)
-    shots = FewShot(spec, dataset, workspace, options.seed)
+    shots = FewShot(spec, dataset, options.seed)
     samples: Iterator[Sample] = itertools.islice(dataset.samples(), options.limit)
     writer = store.create(spec.id, provider.name)
     summary = _header(spec, provider, options, writer, data_hash, workspace)
@@ -124,6 +131,7 @@ async def run_eval(spec: EvalSpec, provider: Provider, workspace: Workspace, opt
     finally:
         writer.close()
         summary.update(_results(tally, spec, options.seed, time.perf_counter() - started), status=status)
+        summary["model"]["served_by"] = sorted(tally.served_by)
         summary["finished_at"] = _now()
         writer.write_summary(summary)
     return summary
@@ -159,6 +167,7 @@ async def _attempt(sample: Sample, spec: EvalSpec, provider: Provider, renderer:
         "latency_s": None,
         "attempts": 0,
         "finish_reason": None,
+        "served_by": None,
         "cached": False,
         "error": None,
     }
@@ -185,6 +194,7 @@ async def _attempt(sample: Sample, spec: EvalSpec, provider: Provider, renderer:
         latency_s=round(time.perf_counter() - started, 6),
         attempts=response.attempts,
         finish_reason=response.finish_reason,
+        served_by=response.model,
     )
     return record
 
@@ -192,27 +202,13 @@ async def _attempt(sample: Sample, spec: EvalSpec, provider: Provider, renderer:
 class FewShot:
     """Picks an eval's k worked examples for each sample: seeded, never the sample itself."""
 
-    def __init__(self, spec: EvalSpec, dataset: Dataset, workspace: Workspace, seed: int):
+    def __init__(self, spec: EvalSpec, dataset: Dataset, seed: int):
         self.k = spec.prompt.few_shot_k
         self.seed = seed
-        self.pool: list[Sample] = []
-        if self.k == 0:
-            return
-        if spec.prompt.few_shot_path:
-            path = workspace.data_file(spec.prompt.few_shot_path)
-            display = workspace.display(path)
-            for row in read_jsonl(path, workspace):
-                try:
-                    self.pool.append(to_sample(row.value, spec.data, spec.grader == "choice"))
-                except ValueError as exc:
-                    raise InputError([Problem(display, row.line, str(exc))]) from None
-        else:
-            self.pool = list(dataset.samples())
-        needed = self.k if spec.prompt.few_shot_path else self.k + 1
-        if len(self.pool) < needed:
-            raise InputError(f"{spec.id}: prompt.few_shot.k is {self.k} but only {len(self.pool)} examples are available")
+        self.pool = list(dataset.samples(few_shot=bool(spec.prompt.few_shot_path))) if self.k else []
 
     def for_sample(self, sample: Sample) -> list[Sample]:
+        """The k examples shown before `sample`, the same for the same seed."""
         if self.k == 0:
             return []
         candidates = [s for s in self.pool if s.id != sample.id]
@@ -235,9 +231,9 @@ def _header(spec: EvalSpec, provider: Provider, options: RunOptions, writer: Run
             "metrics": list(spec.metrics),
             "spec_hash": spec.spec_hash,
             "data_hash": data_hash,
-            "spec_path": workspace.display(spec.source) if spec.source else None,
+            "spec_path": display_path(spec.source) if spec.source else None,
         },
-        "model": {"name": provider.name, **provider.describe()},
+        "model": {"name": provider.name, **provider.describe(), "served_by": []},
         "generation": dict(spec.generation),
         "seed": options.seed,
         "limit": options.limit,

@@ -66,10 +66,24 @@ class EvalSpec:
     tags: tuple[str, ...] = ()
     source: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
+    """The line in the spec file where each value (by key path) is written."""
 
     @property
     def primary_metric(self) -> str:
+        """The metric tables show: the first of `metrics`."""
         return self.metrics[0]
+
+    @property
+    def is_multiple_choice(self) -> bool:
+        """Whether samples carry options and answers name one of them."""
+        return self.grader == "choice"
+
+    def line_of(self, *location: Any) -> int:
+        """The line of the deepest known value along `location` in the spec file (1 if unknown)."""
+        while location and location not in self.lines:
+            location = location[:-1]
+        return self.lines.get(location, 1)
 
     @property
     def spec_hash(self) -> str:
@@ -77,7 +91,7 @@ class EvalSpec:
         return hashlib.sha256(json.dumps(self.raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any], source: Path | None = None) -> "EvalSpec":
+    def from_dict(cls, raw: Mapping[str, Any], source: Path | None = None, lines: Mapping[tuple[Any, ...], int] | None = None) -> "EvalSpec":
         """Build from a schema-valid mapping."""
         data = dict(raw["data"])
         hf = HFSource(**data.pop("hf")) if "hf" in data else None
@@ -102,6 +116,7 @@ class EvalSpec:
             tags=tuple(raw.get("tags") or ()),
             source=source,
             raw=raw,
+            lines=dict(lines or {}),
         )
 
 

@@ -6,12 +6,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.errors import InputError
+
 ENV_HOME = "EVALRUN_HOME"
 
 
 @dataclass(frozen=True)
 class Workspace:
-    """A directory holding `registry/` (YAML) and `evals/` (data) — a checkout, or the copy inside the package."""
+    """A directory holding `registry/` (YAML) and `evals/` (data): a checkout, or the copy inside the package."""
 
     root: Path
 
@@ -27,7 +29,10 @@ class Workspace:
     def locate(cls, start: Path | None = None) -> "Workspace":
         """`$EVALRUN_HOME`, else the nearest directory at or above `start` with `registry/`, else the built-in one."""
         if os.environ.get(ENV_HOME):
-            return cls(Path(os.environ[ENV_HOME]).resolve())
+            home = Path(os.environ[ENV_HOME]).resolve()
+            if not (home / "registry").is_dir():
+                raise InputError(f"evalrun: {ENV_HOME}={os.environ[ENV_HOME]} has no registry/ folder")
+            return cls(home)
         here = (start or Path.cwd()).resolve()
         for directory in (here, *here.parents):
             if (directory / "registry").is_dir() and (directory / "evals").is_dir():
@@ -36,29 +41,36 @@ class Workspace:
         builtin = package / "_builtin"
         return cls(builtin if builtin.is_dir() else package.parent)
 
-    def display(self, path: Path) -> str:
-        """A short name for `path`: relative to the current directory when below it, else absolute."""
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
-
     def data_file(self, relative: str) -> Path:
         """Resolve a data path given relative to `evals/`; raise ValueError if it leaves `evals/`."""
         if Path(relative).is_absolute() or "\\" in relative:
             raise ValueError(f"data path {relative!r} must be relative to evals/")
-        evals = self.evals_dir.resolve()
-        target = (evals / relative).resolve()
-        if not target.is_relative_to(evals):
-            raise ValueError(f"data path {relative!r} leaves evals/")
-        return target
+        return _inside(self.evals_dir / relative, self.evals_dir, f"data path {relative!r} leaves evals/")
 
     def local_path(self, relative: str) -> Path | None:
-        """A path inside the workspace named by `relative`, None if it names nothing here; ValueError if it leaves."""
+        """The file or folder inside the repository that `relative` names, None if none; ValueError if it (or a file in it) leaves."""
         if Path(relative).is_absolute():
             raise ValueError(f"path {relative!r} must be relative to the repository")
-        root = self.root.resolve()
-        target = (root / relative).resolve()
-        if not target.is_relative_to(root):
-            raise ValueError(f"path {relative!r} leaves the repository")
-        return target if target.exists() else None
+        target = _inside(self.root / relative, self.root, f"path {relative!r} leaves the repository")
+        if not target.exists():
+            return None
+        if target.is_dir():
+            for path in target.rglob("*"):
+                _inside(path, self.root, f"path {relative!r} holds {path.name}, which leaves the repository")
+        return target
+
+
+def _inside(path: Path, root: Path, message: str) -> Path:
+    """`path` with links resolved, if that is still under `root`; ValueError(message) if not."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise ValueError(message)
+    return resolved
+
+
+def display_path(path: Path) -> str:
+    """A short name for `path`: relative to the current directory when below it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

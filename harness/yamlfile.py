@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,10 @@ def load_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Probl
         return None, [Problem(display, 1, "file is empty")]
     doc = YamlDocument(display, None)
     problems: list[Problem] = []
-    doc.data = _convert(node, (), doc, problems, set())
+    try:
+        doc.data = _convert(node, (), doc, problems, set())
+    except RecursionError:
+        return None, [Problem(display, 1, "YAML nested too deeply")]
     return (None if problems else doc), problems
 
 
@@ -94,7 +98,15 @@ def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, problems: list[P
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, loc + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
-    return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
+    try:
+        value = _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
+    except ValueError as exc:  # e.g. an integer with more digits than Python will convert
+        problems.append(Problem(doc.path, line, f"unreadable value: {exc}"))
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Problem(doc.path, line, f"{node.value!r} is not a finite number"))
+        return None
+    return value
 
 
 _SCALARS = yaml.constructor.SafeConstructor()

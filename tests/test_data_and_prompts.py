@@ -17,7 +17,7 @@ from harness.registry import Registry
 from harness.runner import RunOptions, run_all
 from harness.spec import PromptSpec
 from harness.types import Sample
-from harness.workspace import Workspace
+from harness.workspace import Workspace, display_path
 from tests.conftest import write, write_jsonl
 
 SQUAD_ROWS = [
@@ -57,7 +57,7 @@ def test_hugging_face_dataset_from_local_files(workspace: Path, tmp_path: Path) 
 def test_hugging_face_path_may_not_leave_the_repository(workspace: Path) -> None:
     write(workspace / "registry/evals/hf.ja.yaml", HF_EVAL.replace("hfdata/squadish", "../../outside"))
     registry = Registry.load(Workspace(workspace))
-    assert [str(p) for p in registry.problems] == [f"{Workspace(workspace).display(workspace / 'registry/evals/hf.ja.yaml')}:6: path '../../outside' leaves the repository"]
+    assert [str(p) for p in registry.problems] == [f"{display_path(workspace / 'registry/evals/hf.ja.yaml')}:6: path '../../outside' leaves the repository"]
 
 
 def test_data_symlink_out_of_evals_is_refused(workspace: Path, tmp_path: Path) -> None:
