@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from harness import __version__
 from harness.errors import EvalrunError, InputError
@@ -49,35 +49,30 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run evals or suites against models", description="Run evals (or suites) against one or more models, record every sample and print a results table.")
     run.add_argument("names", nargs="+", metavar="EVAL|SUITE", help="eval or suite ids (see `evalrun list`)")
     run.add_argument("--model", "-m", action="append", required=True, metavar="M", help="provider/model (openai/gpt-4o-mini, baseline/oracle) or a preset id; repeat to compare")
-    run.add_argument("--limit", type=_positive, metavar="N", help="only the first N samples of each eval")
-    run.add_argument("--concurrency", type=_positive, default=8, metavar="N", help="requests in flight per model (default 8)")
-    run.add_argument("--seed", type=int, default=0, metavar="S", help="seed for baselines, few-shot picks and bootstrap (default 0)")
-    run.add_argument("--timeout", type=_positive_float, default=60.0, metavar="SECONDS", help="per-request timeout (default 60)")
-    run.add_argument("--max-attempts", type=_positive, default=4, metavar="N", help="attempts per request, retries included (default 4)")
+    run.add_argument("--limit", type=_bounded(int, 1, 10**9), metavar="N", help="only the first N samples of each eval")
+    run.add_argument("--concurrency", type=_bounded(int, 1, 1024), default=8, metavar="N", help="requests in flight per model (default 8)")
+    run.add_argument("--seed", type=_bounded(int, 0, 2**32 - 1), default=0, metavar="S", help="seed for baselines, few-shot picks and bootstrap (default 0)")
+    run.add_argument("--timeout", type=_bounded(float, 0.001, 3600), default=60.0, metavar="SECONDS", help="per-request timeout (default 60)")
+    run.add_argument("--max-attempts", type=_bounded(int, 1, 20), default=4, metavar="N", help="attempts per request, retries included (default 4)")
     run.add_argument("--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)")
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     run.set_defaults(handler=_run)
     return parser
 
 
-def _positive(text: str) -> int:
-    """A whole number of at least 1, for argparse."""
-    return int(_checked(text, int, "a whole number", lambda v: v >= 1, "at least 1"))
+def _bounded(convert: Callable[[str], Any], low: float, high: float) -> Callable[[str], Any]:
+    """An argparse type: `convert` the text, and require a value from `low` to `high`."""
 
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if convert is int else 'a number'}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, not {text}")
+        return value
 
-def _positive_float(text: str) -> float:
-    """A number above 0, for argparse."""
-    return _checked(text, float, "a number", lambda v: v > 0, "more than 0")
-
-
-def _checked(text: str, convert: Any, kind: str, valid: Any, rule: str) -> Any:
-    try:
-        value = convert(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
-    if not valid(value):
-        raise argparse.ArgumentTypeError(f"must be {rule}, not {text}")
-    return value
+    return parse
 
 
 def _registry() -> Any:
@@ -113,6 +108,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import asyncio
+    import signal
 
     from harness.models import open_provider
     from harness.models.base import ModelSettings
@@ -133,6 +129,7 @@ def _run(args: argparse.Namespace) -> int:
             for provider in providers:
                 await provider.aclose()
 
+    signal.signal(signal.SIGTERM, _interrupt)
     summaries, skipped = asyncio.run(run())
     if args.json:
         document = {"runs": summaries, "skipped": [vars(s) for s in skipped]}
@@ -145,3 +142,8 @@ def _run(args: argparse.Namespace) -> int:
     if failed:
         print(f"evalrun: {failed} sample(s) failed after retries; see `errors` in each run.json", file=sys.stderr)
     return EXIT_FAILED if failed or any(s["status"] != "complete" for s in summaries) else EXIT_OK
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Treat SIGTERM like Ctrl-C, so a stopped run records what it finished."""
+    raise KeyboardInterrupt

@@ -148,24 +148,30 @@ def _refuse_constant(name: str) -> Any:
 def iter_jsonl(path: Path) -> Iterator[Row]:
     """Rows of a JSONL file, skipping blank lines; unreadable lines and files become rows with a problem."""
     try:
-        handle = open(path, encoding="utf-8")
+        handle = open(path, "rb")
     except OSError as exc:
         yield Row(1, problem=f"cannot read data file: {exc.strerror}")
         return
-    number = 0
     with handle:
-        try:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield Row(number, json.loads(line, parse_constant=_refuse_constant))
-                except json.JSONDecodeError as exc:
-                    yield Row(number, problem=f"invalid JSON: {exc.msg} (column {exc.colno})")
-                except (ValueError, RecursionError) as exc:
-                    yield Row(number, problem=f"invalid JSON: {str(exc).splitlines()[0] if str(exc) else 'nested too deeply'}")
-        except UnicodeDecodeError as exc:
-            yield Row(number + 1, problem=f"not UTF-8 text ({exc.reason})")
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Row(number, problem=f"not UTF-8 text ({exc.reason})")
+                continue
+            if line.strip():
+                yield _parse_line(number, line)
+
+
+def _parse_line(number: int, line: str) -> Row:
+    try:
+        return Row(number, json.loads(line, parse_constant=_refuse_constant))
+    except json.JSONDecodeError as exc:
+        return Row(number, problem=f"invalid JSON: {exc.msg} (column {exc.colno})")
+    except ValueError as exc:  # e.g. NaN, or an integer with more digits than Python will convert
+        return Row(number, problem=f"invalid JSON: {str(exc).splitlines()[0]}")
+    except RecursionError:
+        return Row(number, problem="invalid JSON: nested too deeply")
 
 
 def load_hf(path: str, name: str | None, split: str, revision: str, workspace: Workspace) -> Any:
@@ -176,6 +182,8 @@ def load_hf(path: str, name: str | None, split: str, revision: str, workspace: W
         raise InputError([Problem(f"hf:{path}", 1, str(exc))]) from None
     import datasets
 
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
     try:
         if local is not None:
             return datasets.load_dataset(str(local), name, split=split)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.errors import printable
 from harness.models.baseline import NAMES as BASELINES
 from harness.registry import Registry
 from harness.spec import EvalSpec
@@ -43,9 +44,9 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
     """The listing as three plain-text tables."""
     from tabulate import tabulate
 
-    evals = [[e["id"], e["language"], "?" if e["samples"] is None else e["samples"], e["grader"], e["description"]] for e in data["evals"]]
-    suites = [[s["id"], ", ".join(s["evals"]), s["description"]] for s in data["suites"]]
-    models = [[m["id"], m["provider"], m["model"], m["base_url"] or ""] for m in data["models"]]
+    evals = [[e["id"], e["language"], "?" if e["samples"] is None else e["samples"], e["grader"], _cell(e["description"])] for e in data["evals"]]
+    suites = [[s["id"], ", ".join(s["evals"]), _cell(s["description"])] for s in data["suites"]]
+    models = [[m["id"], m["provider"], _cell(m["model"]), _cell(m["base_url"] or "")] for m in data["models"]]
     return "\n\n".join(
         [
             "Evals\n" + tabulate(evals, headers=["id", "language", "samples", "grader", "description"], tablefmt="github"),
@@ -53,3 +54,8 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
             "Models (also any openai/<model>)\n" + tabulate(models, headers=["id", "provider", "model", "base_url"], tablefmt="github"),
         ]
     )
+
+
+def _cell(text: str) -> str:
+    """Registry text made safe for a terminal table: control characters escaped, `|` escaped."""
+    return printable(text).replace("|", "\\|")

@@ -11,7 +11,26 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from harness.spec import PromptSpec
 from harness.types import Message, Sample
 
-_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+MAX_REPEAT = 10_000
+"""The longest string or list a template may build with `*`."""
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, also refusing `**` and `*` that would build a huge string or list."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("the ** operator is not allowed in templates")
+        sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
+        counts = [x for x in (left, right) if isinstance(x, int)]
+        if sizes and counts and sizes[0] * max(counts[0], 0) > MAX_REPEAT:
+            raise SecurityError(f"a template may not build a sequence longer than {MAX_REPEAT}")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 _ENV.globals.clear()  # no range/lipsum/cycler/…: a template sees the sample's fields and nothing else
 
 

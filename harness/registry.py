@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from harness.errors import InputError, Problem
-from harness.spec import GRADER_METRICS, EvalSpec, ModelPreset, PromptSpec, SuiteSpec
+from harness.spec import GRADER_METRICS, EvalSpec, ModelPreset, PromptSpec, SuiteSpec, endpoint_url_problem
 from harness.workspace import Workspace, display_path
 from harness.yamlfile import YamlDocument, load_yaml
 
@@ -158,24 +158,10 @@ def entry_problems(kind: str, doc: YamlDocument, path: Path, workspace: Workspac
     if kind == "evals":
         problems += eval_problems(doc, workspace)
     if kind == "models" and "base_url" in data:
-        problem = url_problem(data["base_url"])
+        problem = endpoint_url_problem(data["base_url"])
         if problem:
             problems.append(Problem(doc.path, doc.line_of(["base_url"]), f"base_url: {problem}"))
     return problems
-
-
-def url_problem(url: str) -> str | None:
-    """What is wrong with an endpoint URL (None if nothing): it needs http(s), a host, and a valid port."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        return f"{url!r} is not a valid URL ({exc})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{url!r} is not an http:// or https:// URL with a host"
-    return None
 
 
 def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:

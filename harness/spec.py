@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 GRADER_METRICS: Mapping[str, tuple[str, ...]] = {
     "exact": ("accuracy",),
@@ -140,3 +141,15 @@ class ModelPreset:
     api_key_env: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+
+
+def endpoint_url_problem(url: str) -> str | None:
+    """What is wrong with an endpoint URL (None if nothing): it needs http(s), a host and a valid port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http:// or https:// URL with a host"
+    return None

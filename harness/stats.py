@@ -1,4 +1,4 @@
-"""Means with 95% confidence intervals: Wilson for pass/fail scores, seeded bootstrap for graded ones."""
+"""Means with 95% confidence intervals: Wilson for pass/fail scores, seeded bootstrap for graded ones (none for n=1)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def estimate(values: Sequence[float], seed: int = 0) -> Estimate | None:
     if all(v in (0.0, 1.0) for v in values):
         low, high = wilson(sum(values), n)
         return Estimate(mean, low, high, n, "wilson")
+    if n == 1:
+        return Estimate(mean, 0.0, 1.0, n, "none")  # one graded score says nothing about spread
     low, high = bootstrap(values, seed)
     return Estimate(mean, low, high, n, "bootstrap")
 

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from harness.errors import InputError
+
 
 class RunWriter:
     """Writes one run's folder: the summary (replaced atomically) and one JSON line per finished sample."""
@@ -50,7 +52,10 @@ class RunStore:
         """A new, uniquely named run folder for `eval_id` × `model`."""
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         run_id = f"{stamp}-{eval_id}-{slug(model)}-{secrets.token_hex(3)}"
-        return RunWriter(self.runs_dir / run_id, run_id)
+        try:
+            return RunWriter(self.runs_dir / run_id, run_id)
+        except OSError as exc:
+            raise InputError(f"evalrun: cannot create a run folder under {self.runs_dir}: {exc.strerror}") from None
 
 
 def slug(text: str) -> str:

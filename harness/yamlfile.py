@@ -58,6 +58,8 @@ def load_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Probl
         return None, [Problem(display, line, f"malformed YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(display, 1, f"malformed YAML: {exc}")]
+    except RecursionError:
+        return None, [Problem(display, 1, "YAML nested too deeply")]
     finally:
         loader.dispose()
     if node is None:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 class Fault:
     """What the server does to one request instead of answering normally."""
 
-    kind: str  # "status", "slow", "garbage", "drop", "truncate"
+    kind: str  # "status", "slow", "garbage", "badgzip", "drop", "truncate"
     status: int = 500
     retry_after: str | None = None
     seconds: float = 0.0
@@ -85,6 +85,9 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     return
                 if fault.kind == "slow":
                     time.sleep(fault.seconds)
+                elif fault.kind == "badgzip":
+                    self._send(200, b"not gzip at all", {"Content-Encoding": "gzip"})
+                    return
                 elif fault.kind == "garbage":
                     self._send(200, b'{"choices": [{"message": {"content": "tru')
                     return

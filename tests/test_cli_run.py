@@ -80,12 +80,14 @@ def test_run_against_openai_compatible_server(openai_server: FakeOpenAI, tmp_pat
         assert summary["counts"] == {"samples": len(data), "scored": len(data), "errors": 0, "unparsed": 0}
         run, samples = load_run(summary)
         assert run == summary
+        assert run["model"]["served_by"] == ["test-model"]
         assert not list(validator("run").iter_errors(run))
         assert sorted(s["sample_id"] for s in samples) == sorted(r["id"] for r in data)
         for record in samples:
             assert not list(validator("sample").iter_errors(record))
             assert record["score"] == (1.0 if record["sample_id"] in right else 0.0), record
             assert record["messages"][-1]["role"] == "user" and record["error"] is None
+            assert record["served_by"] == "test-model"
     assert openai_server.max_in_flight <= 4
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
@@ -145,15 +147,22 @@ def test_quick_start_baselines_on_the_core_suite(tmp_path: Path) -> None:
 
 def test_unknown_eval_and_bad_flags_are_input_errors(tmp_path: Path) -> None:
     result = evalrun("run", "no-such-eval", "--model", "baseline/oracle", "--results", str(tmp_path), cwd=REPO)
-    assert result.returncode == 2 and "unknown eval or suite 'no-such-eval'" in result.stderr and "Traceback" not in result.stderr
-    result = evalrun("run", "core", "--model", "baseline/oracle", "--concurrency", "0", cwd=REPO)
-    assert result.returncode == 2 and "must be at least 1" in result.stderr
+    assert result.returncode == 2 and result.stderr == "evalrun: unknown eval or suite 'no-such-eval'; `evalrun list` shows them\n"
+    for flag, value, message in [("--concurrency", "0", "must be from 1 to 1024, not 0"), ("--seed", "-1", "must be from 0"), ("--limit", "9" * 30, "must be from 1 to 1e+09"), ("--timeout", "nan", "must be from")]:
+        result = evalrun("run", "core", "--model", "baseline/oracle", flag, value, cwd=REPO)
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, (flag, result.stderr)
     result = evalrun("run", "core", "--model", "martian/x", cwd=REPO)
-    assert result.returncode == 2 and result.stderr.strip() == "unknown provider 'martian' in model 'martian/x' (known: openai, baseline)"
-    assert not (REPO / "results" / "runs").exists() or True
+    assert result.returncode == 2 and result.stderr.strip() == "evalrun: unknown provider 'martian' in model 'martian/x' (known: openai, baseline)"
+    result = evalrun("run", "core", "--model", "openai/x", cwd=REPO, env={"OPENAI_BASE_URL": "http://[::1"})
+    assert result.returncode == 2 and "is not a valid URL" in result.stderr and "Traceback" not in result.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    result = evalrun("run", "core", "--model", "baseline/oracle", "--results", str(afile), cwd=REPO)
+    assert result.returncode == 2 and "cannot create a run folder" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_interrupted_run_keeps_what_finished(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_interrupted_run_keeps_what_finished(openai_server: FakeOpenAI, tmp_path: Path, signal_name: str) -> None:
     import os
     import signal
     import subprocess
@@ -169,7 +178,7 @@ def test_interrupted_run_keeps_what_finished(openai_server: FakeOpenAI, tmp_path
     deadline = time.monotonic() + 30
     while len(openai_server.requests) < 6 and time.monotonic() < deadline:
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, signal_name))
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted" in stderr

@@ -10,10 +10,10 @@ from harness.grading.normalize import normalize
 from harness.types import LABELS, Sample, Score
 
 _MARKED = re.compile(
-    r"(?:answer\s*(?:is|:)|correct\s+(?:answer|option)\s*(?:is|:)|option\s*(?:is|:)?|答案\s*(?:是|为|為|:)|"
-    r"正解\s*(?:は|:)|答え\s*(?:は|:)|選択肢)\s*[\(\[「『【]?\s*([A-Z])\b",
-    re.IGNORECASE,
+    r"(?i:answer\s*(?:is|:)|correct\s+(?:answer|option)\s*(?:is|:)|option\s*(?:is|:)?|答案\s*(?:是|为|為|:)|"
+    r"正解\s*(?:は|:)|答え\s*(?:は|:)|選択肢)\s*[\(\[「『【]?\s*([A-Z])(?![A-Za-z])"
 )
+"""A label named as the answer ("The answer is B", "答案是B", "正解はC"); the label itself must be upper case."""
 _BARE = re.compile(r"(?<![A-Za-z])[\(\[「『【]?([A-Z])[\)\]」』】.:]?(?![A-Za-z])")
 
 

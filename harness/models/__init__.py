@@ -7,7 +7,7 @@ from typing import Mapping
 
 from harness.errors import InputError
 from harness.models.base import ModelSettings, Provider
-from harness.spec import ModelPreset
+from harness.spec import ModelPreset, endpoint_url_problem
 
 PROVIDERS = ("openai", "baseline")
 
@@ -17,11 +17,11 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
     if "/" not in name:
         if name not in presets:
             known = ", ".join(sorted(presets)) or "none"
-            raise InputError(f"unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset ({known})")
+            raise InputError(f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset ({known})")
         return _from_preset(presets[name], settings)
     provider, _, model = name.partition("/")
     if not model:
-        raise InputError(f"model {name!r}: the model name after {provider + '/'!r} is missing")
+        raise InputError(f"evalrun: model {name!r}: the model name after {provider + '/'!r} is missing")
     if provider == "baseline":
         from harness.models import baseline
 
@@ -31,10 +31,10 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
             return baseline.RandomGuess(settings.seed)
         if model == "reader":
             return baseline.Reader()
-        raise InputError(f"unknown baseline {model!r} (known: {', '.join(baseline.NAMES)})")
+        raise InputError(f"evalrun: unknown baseline {model!r} (known: {', '.join(baseline.NAMES)})")
     if provider == "openai":
         return _openai(name, model, base_url=None, key_env="OPENAI_API_KEY", params={}, settings=settings, source="")
-    raise InputError(f"unknown provider {provider!r} in model {name!r} (known: {', '.join(PROVIDERS)})")
+    raise InputError(f"evalrun: unknown provider {provider!r} in model {name!r} (known: {', '.join(PROVIDERS)})")
 
 
 def _from_preset(preset: ModelPreset, settings: ModelSettings) -> Provider:
@@ -54,9 +54,13 @@ def _openai(name: str, model: str, *, base_url: str | None, key_env: str | None,
     from harness.models.openai import DEFAULT_BASE_URL, OpenAIChat
 
     url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    problem = endpoint_url_problem(url)
+    if problem:
+        raise InputError(f"evalrun: model {name!r}: base URL {problem}")
     key = os.environ.get(key_env) if key_env else None
     if not key and key_env and (url == DEFAULT_BASE_URL or source):
-        raise InputError(f"{key_env} is not set{source}: export it, or point OPENAI_BASE_URL at a server that needs no key")
+        hint = "export it" if source else "export it, or point OPENAI_BASE_URL at a server that needs no key"
+        raise InputError(f"evalrun: {key_env} is not set{source}: {hint}")
     headers = {}
     if os.environ.get("OPENAI_ORG_ID"):
         headers["OpenAI-Organization"] = os.environ["OPENAI_ORG_ID"]

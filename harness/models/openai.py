@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from harness.errors import ProviderError
+from harness.errors import ProviderError, printable
 from harness.models.base import ModelSettings
 from harness.models.retry import RetryPolicy, retry_after_seconds, with_retries
 from harness.spec import EvalSpec
@@ -74,10 +74,12 @@ class OpenAIChat:
             raise ProviderError(f"timed out after {self._timeout:g}s", retryable=True) from None
         except httpx.TransportError as exc:
             raise ProviderError(f"connection failed ({type(exc).__name__})", retryable=True) from None
+        except httpx.HTTPError as exc:  # e.g. a body that does not match its Content-Encoding
+            raise ProviderError(f"unreadable response ({type(exc).__name__})", retryable=True) from None
         if reply.status_code != 200:
             retryable = reply.status_code in (408, 409, 429) or reply.status_code >= 500
             raise ProviderError(
-                self._redact(f"HTTP {reply.status_code}: {_error_message(reply)}"),
+                f"HTTP {reply.status_code}: {_error_message(reply, self._secret)}",
                 retryable=retryable,
                 retry_after=retry_after_seconds(reply.headers),
             )
@@ -85,7 +87,7 @@ class OpenAIChat:
             data = reply.json()
             choice = data["choices"][0]
             message = choice.get("message") or {}
-            content = message.get("content") or ""
+            content = _text(message.get("content"))
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             raise ProviderError("malformed response body (not a chat completion)", retryable=True) from None
         finish = choice.get("finish_reason")
@@ -93,34 +95,46 @@ class OpenAIChat:
             raise ProviderError("refused by the provider's content filter", retryable=False)
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
         return Response(
-            output=content if isinstance(content, str) else str(content),
+            output=content,
             usage=Usage(_int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens"))),
             finish_reason=finish,
             model=data.get("model") if isinstance(data.get("model"), str) else None,
         )
 
-    def _redact(self, text: str) -> str:
-        return text.replace(self._secret, "[redacted]") if self._secret else text
 
 
-def _error_message(reply: httpx.Response) -> str:
-    """The server's own explanation of an error, shortened; the reason phrase when it gave none."""
+def _text(content: Any) -> str:
+    """A message's text: a string, null (empty), or a list of content parts whose text parts are joined."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
+    raise TypeError("content is neither text nor a list of parts")
+
+
+def _error_message(reply: httpx.Response, secret: str | None) -> str:
+    """The server's own explanation of an error, without the key or control characters, shortened."""
     try:
         error = reply.json().get("error")
         message = error.get("message") if isinstance(error, dict) else error
     except (ValueError, AttributeError):
         message = None
     text = str(message) if message else reply.reason_phrase or "error"
-    return " ".join(text.split())[:300]
+    if secret:
+        text = text.replace(secret, "[redacted]")
+    return printable(" ".join(text.split()))[:300]
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _without_credentials(url: str) -> str:
+    """The URL without user, password, query or fragment, which may carry secrets."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.port:
         host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
