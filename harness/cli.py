@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from harness import __version__
 from harness.errors import EvalrunError, InputError
@@ -33,28 +34,77 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evalrun", description="Run declarative LLM evals against model endpoints and compare the results.")
+    parser = argparse.ArgumentParser(
+        prog="evalrun", description="Run declarative LLM evals against model endpoints and compare the results."
+    )
     parser.add_argument("--version", action="version", version=f"evalrun {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    listing = commands.add_parser("list", help="show evals, suites and models", description="Show the evals, suites and model presets in the registry.")
+    listing = commands.add_parser(
+        "list",
+        help="show evals, suites and models",
+        description="Show the evals, suites and model presets in the registry.",
+    )
     listing.add_argument("--json", action="store_true", help="print the listing as JSON")
     listing.set_defaults(handler=_list)
 
-    check = commands.add_parser("validate", help="check registry files and eval data", description="Check registry YAML against the shipped JSON Schemas and every data line against its eval. Prints one `path:line: problem` per problem; exits 2 if there are any.")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the whole registry)")
+    check = commands.add_parser(
+        "validate",
+        help="check registry files and eval data",
+        description="Check registry YAML against the shipped JSON Schemas and every data line against its eval. Prints one `path:line: problem` per problem; exits 2 if there are any.",
+    )
+    check.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the whole registry)"
+    )
     check.add_argument("--json", action="store_true", help="print the problems as a JSON list of {path, line, message}")
     check.set_defaults(handler=_validate)
 
-    run = commands.add_parser("run", help="run evals or suites against models", description="Run evals (or suites) against one or more models, record every sample and print a results table.")
+    run = commands.add_parser(
+        "run",
+        help="run evals or suites against models",
+        description="Run evals (or suites) against one or more models, record every sample and print a results table.",
+    )
     run.add_argument("names", nargs="+", metavar="EVAL|SUITE", help="eval or suite ids (see `evalrun list`)")
-    run.add_argument("--model", "-m", action="append", required=True, metavar="M", help="provider/model (openai/gpt-4o-mini, baseline/oracle) or a preset id; repeat to compare")
+    run.add_argument(
+        "--model",
+        "-m",
+        action="append",
+        required=True,
+        metavar="M",
+        help="provider/model (openai/gpt-4o-mini, baseline/oracle) or a preset id; repeat to compare",
+    )
     run.add_argument("--limit", type=_bounded(int, 1, 10**9), metavar="N", help="only the first N samples of each eval")
-    run.add_argument("--concurrency", type=_bounded(int, 1, 1024), default=8, metavar="N", help="requests in flight per model (default 8)")
-    run.add_argument("--seed", type=_bounded(int, 0, 2**32 - 1), default=0, metavar="S", help="seed for baselines, few-shot picks and bootstrap (default 0)")
-    run.add_argument("--timeout", type=_bounded(float, 0.001, 3600), default=60.0, metavar="SECONDS", help="per-request timeout (default 60)")
-    run.add_argument("--max-attempts", type=_bounded(int, 1, 20), default=4, metavar="N", help="attempts per request, retries included (default 4)")
-    run.add_argument("--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)")
+    run.add_argument(
+        "--concurrency",
+        type=_bounded(int, 1, 1024),
+        default=8,
+        metavar="N",
+        help="requests in flight per model (default 8)",
+    )
+    run.add_argument(
+        "--seed",
+        type=_bounded(int, 0, 2**32 - 1),
+        default=0,
+        metavar="S",
+        help="seed for baselines, few-shot picks and bootstrap (default 0)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_bounded(float, 0.001, 3600),
+        default=60.0,
+        metavar="SECONDS",
+        help="per-request timeout (default 60)",
+    )
+    run.add_argument(
+        "--max-attempts",
+        type=_bounded(int, 1, 20),
+        default=4,
+        metavar="N",
+        help="attempts per request, retries included (default 4)",
+    )
+    run.add_argument(
+        "--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)"
+    )
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     run.set_defaults(handler=_run)
     return parser
@@ -67,7 +117,9 @@ def _bounded(convert: Callable[[str], Any], low: float, high: float) -> Callable
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if convert is int else 'a number'}") from None
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'a whole number' if convert is int else 'a number'}"
+            ) from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, not {text}")
         return value
@@ -118,7 +170,9 @@ def _run(args: argparse.Namespace) -> int:
     registry = _registry()
     specs = registry.resolve(args.names)
     models = list(dict.fromkeys(args.model))
-    settings = ModelSettings(concurrency=args.concurrency, timeout=args.timeout, max_attempts=args.max_attempts, seed=args.seed)
+    settings = ModelSettings(
+        concurrency=args.concurrency, timeout=args.timeout, max_attempts=args.max_attempts, seed=args.seed
+    )
     options = RunOptions(results_dir=args.results, limit=args.limit, concurrency=args.concurrency, seed=args.seed)
 
     async def run() -> Any:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from harness.errors import InputError, Problem
-from harness.spec import DataSpec, EvalSpec
+from harness.spec import EvalSpec
 from harness.types import LABELS, Sample
 from harness.workspace import Workspace, display_path
 
@@ -41,7 +42,11 @@ def to_sample(row: Any, spec: EvalSpec) -> Sample:
     choices: tuple[str, ...] = ()
     if spec.is_multiple_choice:
         raw = row.get(data.choices_field)
-        if not isinstance(raw, list) or not 2 <= len(raw) <= len(LABELS) or not all(isinstance(c, str) and c.strip() for c in raw):
+        if (
+            not isinstance(raw, list)
+            or not 2 <= len(raw) <= len(LABELS)
+            or not all(isinstance(c, str) and c.strip() for c in raw)
+        ):
             raise SampleError(f"field {data.choices_field!r} must be a list of 2 to {len(LABELS)} non-empty strings")
         choices = tuple(raw)
         answers = [_choice_label(answer, choices, data.answer_field) for answer in answers]
@@ -61,7 +66,11 @@ def _answers(value: Any, name: str, allow_index: bool) -> list[Any]:
         value = [value]
     ok = all((isinstance(v, str) and v.strip()) or (allow_index and type(v) is int) for v in value)
     if not value or not ok:
-        kind = "a string, a 0-based option index, or a non-empty list of them" if allow_index else "a string or a non-empty list of strings"
+        kind = (
+            "a string, a 0-based option index, or a non-empty list of them"
+            if allow_index
+            else "a string or a non-empty list of strings"
+        )
         raise SampleError(f"field {name!r} (the answers) must be {kind}")
     return value
 
@@ -77,10 +86,14 @@ def _choice_label(answer: str | int, choices: tuple[str, ...], name: str) -> str
     by_label = labels.index(text) if len(text) == 1 and text in labels else None
     by_text = choices.index(answer) if answer in choices else None
     if by_label is not None and by_text is not None and by_label != by_text:
-        raise SampleError(f"field {name!r}: {answer!r} is ambiguous: label {text} is option {labels[by_label]}, but it is also the text of option {labels[by_text]}")
+        raise SampleError(
+            f"field {name!r}: {answer!r} is ambiguous: label {text} is option {labels[by_label]}, but it is also the text of option {labels[by_text]}"
+        )
     found = by_label if by_label is not None else by_text
     if found is None:
-        raise SampleError(f"field {name!r}: {answer!r} is neither an option label ({labels[0]}–{labels[-1]}) nor an option's text")
+        raise SampleError(
+            f"field {name!r}: {answer!r} is neither an option label ({labels[0]}–{labels[-1]}) nor an option's text"
+        )
     return labels[found]
 
 
@@ -123,7 +136,9 @@ class Dataset:
             hf = self.spec.data.hf
             assert hf is not None
             digest.update(json.dumps([hf.path, hf.name, hf.split, hf.revision, self._hf()._fingerprint]).encode())
-        files = ([self._file(False)] if self.spec.data.path else []) + ([self._file(True)] if self.spec.prompt.few_shot_path else [])
+        files = ([self._file(False)] if self.spec.data.path else []) + (
+            [self._file(True)] if self.spec.prompt.few_shot_path else []
+        )
         for path in files:
             with open(path, "rb") as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
@@ -189,4 +204,12 @@ def load_hf(path: str, name: str | None, split: str, revision: str, workspace: W
             return datasets.load_dataset(str(local), name, split=split)
         return datasets.load_dataset(path, name, split=split, revision=revision)
     except Exception as exc:  # datasets raises many types; all mean the data could not be had
-        raise InputError([Problem(f"hf:{path}", 1, f"cannot load dataset split {split!r}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]) from None
+        raise InputError(
+            [
+                Problem(
+                    f"hf:{path}",
+                    1,
+                    f"cannot load dataset split {split!r}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                )
+            ]
+        ) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from harness.data import Dataset, Row, SampleError, to_sample
 from harness.errors import InputError, Problem
@@ -22,7 +22,9 @@ def check_data(spec: EvalSpec, workspace: Workspace, *, hub: bool = False) -> li
         if not few_shot and spec.data.hf is not None and not hub and workspace.local_path(spec.data.hf.path) is None:
             continue  # a hub dataset is checked when it is loaded for a run, so validation needs no network
         try:
-            found, counts[few_shot] = _check_rows(spec, renderer, needed, dataset.display(few_shot), dataset.rows(few_shot))
+            found, counts[few_shot] = _check_rows(
+                spec, renderer, needed, dataset.display(few_shot), dataset.rows(few_shot)
+            )
         except InputError as exc:
             found = exc.problems
         problems += found
@@ -33,11 +35,19 @@ def check_data(spec: EvalSpec, workspace: Workspace, *, hub: bool = False) -> li
     needed_pool = k if spec.prompt.few_shot_path else k + 1
     if k and pool is not None and pool < needed_pool:
         where = display_path(spec.source) if spec.source else spec.id
-        problems.append(Problem(where, spec.line_of("prompt", "few_shot", "k"), f"prompt.few_shot.k is {k} but only {pool} examples are available (each sample needs {k} others)"))
+        problems.append(
+            Problem(
+                where,
+                spec.line_of("prompt", "few_shot", "k"),
+                f"prompt.few_shot.k is {k} but only {pool} examples are available (each sample needs {k} others)",
+            )
+        )
     return problems
 
 
-def _check_rows(spec: EvalSpec, renderer: PromptRenderer, needed: set[str], display: str, rows: Iterator[Row]) -> tuple[list[Problem], int]:
+def _check_rows(
+    spec: EvalSpec, renderer: PromptRenderer, needed: set[str], display: str, rows: Iterator[Row]
+) -> tuple[list[Problem], int]:
     """Problems in one data source, and how many good samples it has."""
     problems: list[Problem] = []
     first_seen: dict[str, int] = {}
@@ -48,7 +58,9 @@ def _check_rows(spec: EvalSpec, renderer: PromptRenderer, needed: set[str], disp
             sample = to_sample(row.value, spec)
             missing = sorted(needed - set(sample.fields))
             if missing:
-                raise SampleError(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} used by the prompt of {spec.id}")
+                raise SampleError(
+                    f"missing field{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} used by the prompt of {spec.id}"
+                )
             if sample.id in first_seen:
                 raise SampleError(f"duplicate sample id {sample.id!r} (first at line {first_seen[sample.id]})")
             renderer.render(sample)

@@ -14,9 +14,17 @@ def listing(registry: Registry) -> dict[str, list[dict[str, Any]]]:
     """The registry's evals, suites and models as plain data."""
     return {
         "evals": [_eval(spec, registry) for spec in sorted(registry.evals.values(), key=lambda s: s.id)],
-        "suites": [{"id": s.id, "description": s.description, "evals": list(s.evals)} for s in sorted(registry.suites.values(), key=lambda s: s.id)],
-        "models": [{"id": f"baseline/{name}", "provider": "baseline", "model": name, "base_url": None} for name in BASELINES]
-        + [{"id": m.id, "provider": m.provider, "model": m.model, "base_url": m.base_url} for m in sorted(registry.models.values(), key=lambda m: m.id)],
+        "suites": [
+            {"id": s.id, "description": s.description, "evals": list(s.evals)}
+            for s in sorted(registry.suites.values(), key=lambda s: s.id)
+        ],
+        "models": [
+            {"id": f"baseline/{name}", "provider": "baseline", "model": name, "base_url": None} for name in BASELINES
+        ]
+        + [
+            {"id": m.id, "provider": m.provider, "model": m.model, "base_url": m.base_url}
+            for m in sorted(registry.models.values(), key=lambda m: m.id)
+        ],
     }
 
 
@@ -44,14 +52,19 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
     """The listing as three plain-text tables."""
     from tabulate import tabulate
 
-    evals = [[e["id"], e["language"], "?" if e["samples"] is None else e["samples"], e["grader"], _cell(e["description"])] for e in data["evals"]]
+    evals = [
+        [e["id"], e["language"], "?" if e["samples"] is None else e["samples"], e["grader"], _cell(e["description"])]
+        for e in data["evals"]
+    ]
     suites = [[s["id"], ", ".join(s["evals"]), _cell(s["description"])] for s in data["suites"]]
     models = [[m["id"], m["provider"], _cell(m["model"]), _cell(m["base_url"] or "")] for m in data["models"]]
     return "\n\n".join(
         [
-            "Evals\n" + tabulate(evals, headers=["id", "language", "samples", "grader", "description"], tablefmt="github"),
+            "Evals\n"
+            + tabulate(evals, headers=["id", "language", "samples", "grader", "description"], tablefmt="github"),
             "Suites\n" + tabulate(suites, headers=["id", "evals", "description"], tablefmt="github"),
-            "Models (also any openai/<model>)\n" + tabulate(models, headers=["id", "provider", "model", "base_url"], tablefmt="github"),
+            "Models (also any openai/<model>)\n"
+            + tabulate(models, headers=["id", "provider", "model", "base_url"], tablefmt="github"),
         ]
     )
 

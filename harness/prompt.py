@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -21,6 +22,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """Refuse `**` and oversized `*` before Jinja2 evaluates them."""
         if operator == "**":
             raise SecurityError("the ** operator is not allowed in templates")
         sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]

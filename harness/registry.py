@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from harness.errors import InputError, Problem
 from harness.spec import GRADER_METRICS, EvalSpec, ModelPreset, PromptSpec, SuiteSpec, endpoint_url_problem
@@ -31,7 +32,7 @@ class Registry:
     """Ids (or file stems) of entries that failed to load, so references to them are not reported twice."""
 
     @classmethod
-    def load(cls, workspace: Workspace, extra: Iterable[Path] = ()) -> "Registry":
+    def load(cls, workspace: Workspace, extra: Iterable[Path] = ()) -> Registry:
         """Read every registry file (plus `extra` files from elsewhere, typed by their folder name)."""
         registry = cls(workspace)
         files = [(kind, path) for kind in KINDS for path in _yaml_files(workspace.registry_dir / kind)]
@@ -61,7 +62,9 @@ class Registry:
             else:
                 unknown.append(name)
         if unknown:
-            raise InputError([f"evalrun: unknown eval or suite {name!r}; `evalrun list` shows them" for name in unknown])
+            raise InputError(
+                [f"evalrun: unknown eval or suite {name!r}; `evalrun list` shows them" for name in unknown]
+            )
         return list(chosen.values())
 
     def _load_file(self, kind: str, path: Path, first_line: dict[tuple[str, str], str]) -> None:
@@ -77,7 +80,13 @@ class Registry:
             return
         entry_id = doc.data["id"]
         if (kind, entry_id) in first_line:
-            self.problems.append(Problem(display, doc.line_of(["id"]), f"duplicate {kind[:-1]} id {entry_id!r} (also defined at {first_line[kind, entry_id]})"))
+            self.problems.append(
+                Problem(
+                    display,
+                    doc.line_of(["id"]),
+                    f"duplicate {kind[:-1]} id {entry_id!r} (also defined at {first_line[kind, entry_id]})",
+                )
+            )
             return
         first_line[kind, entry_id] = f"{display}:{doc.line_of(['id'])}"
         problems = entry_problems(kind, doc, path, self.workspace)
@@ -98,9 +107,17 @@ class Registry:
             doc = self.documents["suites", suite.id]
             for index, eval_id in enumerate(suite.evals):
                 if eval_id not in self.evals and eval_id not in self._broken:
-                    self.problems.append(Problem(doc.path, doc.line_of(["evals", index]), f"suite {suite.id!r} lists unknown eval {eval_id!r}"))
+                    self.problems.append(
+                        Problem(
+                            doc.path,
+                            doc.line_of(["evals", index]),
+                            f"suite {suite.id!r} lists unknown eval {eval_id!r}",
+                        )
+                    )
             if suite.id in self.evals:
-                self.problems.append(Problem(doc.path, doc.line_of(["id"]), f"suite id {suite.id!r} is also an eval id"))
+                self.problems.append(
+                    Problem(doc.path, doc.line_of(["id"]), f"suite id {suite.id!r} is also an eval id")
+                )
 
 
 def kind_of(path: Path) -> str:
@@ -125,9 +142,17 @@ def schema_problems(doc: YamlDocument, schema_name: str) -> list[Problem]:
             allowed = set(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - allowed):
                 line = doc.line_of(location + [key])
-                problems.append(Problem(doc.path, line, f"{_dotted(location + [key])}: unknown key (allowed: {', '.join(sorted(allowed))})"))
+                problems.append(
+                    Problem(
+                        doc.path,
+                        line,
+                        f"{_dotted(location + [key])}: unknown key (allowed: {', '.join(sorted(allowed))})",
+                    )
+                )
             continue
-        problems.append(Problem(doc.path, doc.line_of(location), f"{_dotted(location) or 'file'}: {_schema_message(error)}"))
+        problems.append(
+            Problem(doc.path, doc.line_of(location), f"{_dotted(location) or 'file'}: {_schema_message(error)}")
+        )
     return problems
 
 
@@ -153,7 +178,9 @@ def entry_problems(kind: str, doc: YamlDocument, path: Path, workspace: Workspac
     data = doc.data
     problems: list[Problem] = []
     if path.parent.name == kind and path.stem != data["id"]:
-        message = f"{kind[:-1]} id {data['id']!r} must match the file name ({path.name} should be {data['id']}{path.suffix})"
+        message = (
+            f"{kind[:-1]} id {data['id']!r} must match the file name ({path.name} should be {data['id']}{path.suffix})"
+        )
         problems.append(Problem(doc.path, doc.line_of(["id"]), message))
     if kind == "evals":
         problems += eval_problems(doc, workspace)
@@ -202,7 +229,10 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
     grader = data["grader"]["kind"]
     for index, metric in enumerate(data.get("metrics") or ()):
         if metric not in GRADER_METRICS[grader]:
-            add(["metrics", index], f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(GRADER_METRICS[grader])})")
+            add(
+                ["metrics", index],
+                f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(GRADER_METRICS[grader])})",
+            )
     return problems
 
 

@@ -7,10 +7,11 @@ import itertools
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from harness import __version__
 from harness.data import Dataset
@@ -62,6 +63,7 @@ class Tally:
     served_by: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any]) -> None:
+        """Count one finished sample record."""
         self.samples += 1
         if record["latency_s"] is not None:
             self.latencies.append(record["latency_s"])
@@ -98,7 +100,9 @@ async def run_all(
     return summaries, skipped
 
 
-async def run_eval(spec: EvalSpec, provider: Provider, workspace: Workspace, options: RunOptions, store: RunStore) -> dict[str, Any]:
+async def run_eval(
+    spec: EvalSpec, provider: Provider, workspace: Workspace, options: RunOptions, store: RunStore
+) -> dict[str, Any]:
     """Run one eval against one model and return its summary (also written to run.json)."""
     problems = check_data(spec, workspace, hub=True)
     if problems:
@@ -141,7 +145,7 @@ async def _run_workers(worker: Any, count: int) -> None:
     """Run `count` copies of `worker`; the first failure cancels the rest and is raised."""
     tasks = [asyncio.ensure_future(worker()) for _ in range(count)]
     try:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
     finally:
         for task in tasks:
             task.cancel()
@@ -150,7 +154,9 @@ async def _run_workers(worker: Any, count: int) -> None:
             raise task.exception()  # type: ignore[misc]
 
 
-async def _attempt(sample: Sample, spec: EvalSpec, provider: Provider, renderer: PromptRenderer, grader: Grader, shots: "FewShot") -> dict[str, Any]:
+async def _attempt(
+    sample: Sample, spec: EvalSpec, provider: Provider, renderer: PromptRenderer, grader: Grader, shots: FewShot
+) -> dict[str, Any]:
     """Ask, grade and describe one sample; failures become the record's `error`, never an exception."""
     record: dict[str, Any] = {
         "sample_id": sample.id,
@@ -215,7 +221,9 @@ class FewShot:
         return random.Random(f"{self.seed}:{sample.id}").sample(candidates, min(self.k, len(candidates)))
 
 
-def _header(spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, workspace: Workspace) -> dict[str, Any]:
+def _header(
+    spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, workspace: Workspace
+) -> dict[str, Any]:
     return {
         "schema_version": 1,
         "run_id": writer.run_id,
@@ -248,10 +256,19 @@ def _results(tally: Tally, spec: EvalSpec, seed: int, seconds: float) -> dict[st
         found = estimate(tally.values.get(name, []), seed)
         metrics[name] = found.as_dict() if found else None
     return {
-        "counts": {"samples": tally.samples, "scored": tally.samples - tally.errors, "errors": tally.errors, "unparsed": tally.unparsed},
+        "counts": {
+            "samples": tally.samples,
+            "scored": tally.samples - tally.errors,
+            "errors": tally.errors,
+            "unparsed": tally.unparsed,
+        },
         "primary_metric": spec.primary_metric,
         "metrics": metrics,
-        "usage": {"prompt_tokens": tally.prompt_tokens, "completion_tokens": tally.completion_tokens, "samples_with_usage": tally.with_usage},
+        "usage": {
+            "prompt_tokens": tally.prompt_tokens,
+            "completion_tokens": tally.completion_tokens,
+            "samples_with_usage": tally.with_usage,
+        },
         "cost_usd": None,
         "latency_s": {
             "mean": sum(tally.latencies) / len(tally.latencies) if tally.latencies else None,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 GRADER_METRICS: Mapping[str, tuple[str, ...]] = {
@@ -92,7 +93,9 @@ class EvalSpec:
         return hashlib.sha256(json.dumps(self.raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any], source: Path | None = None, lines: Mapping[tuple[Any, ...], int] | None = None) -> "EvalSpec":
+    def from_dict(
+        cls, raw: Mapping[str, Any], source: Path | None = None, lines: Mapping[tuple[Any, ...], int] | None = None
+    ) -> EvalSpec:
         """Build from a schema-valid mapping."""
         data = dict(raw["data"])
         hf = HFSource(**data.pop("hf")) if "hf" in data else None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any
 
 Z95 = 1.959963984540054
 BOOTSTRAP_RESAMPLES = 2000
@@ -21,6 +22,7 @@ class Estimate:
     method: str
 
     def as_dict(self) -> dict[str, Any]:
+        """The estimate as JSON-ready data."""
         return asdict(self)
 
 

@@ -6,9 +6,10 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from harness.errors import InputError
 
@@ -36,6 +37,7 @@ class RunWriter:
         self._samples.flush()
 
     def close(self) -> None:
+        """Flush and sync the samples file to disk, then close it."""
         if not self._samples.closed:
             self._samples.flush()
             os.fsync(self._samples.fileno())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from harness.runner import Skipped
 
@@ -32,7 +33,10 @@ def results_table(summaries: Sequence[Mapping[str, Any]], skipped: Sequence[Skip
         metric_of[eval_id] = summary["primary_metric"]
     for skip in skipped:
         evals.setdefault(skip.eval_id, {})[skip.model] = "n/a"
-    rows = [[eval_id, metric_of.get(eval_id, "")] + [cells.get(model, "") for model in models] for eval_id, cells in evals.items()]
+    rows = [
+        [eval_id, metric_of.get(eval_id, "")] + [cells.get(model, "") for model in models]
+        for eval_id, cells in evals.items()
+    ]
     text = tabulate(rows, headers=["eval", "metric", *models], tablefmt="github", disable_numparse=True)
     reasons = sorted({(skip.model, skip.reason) for skip in skipped})
     notes = [f"n/a: {model} — {reason}" for model, reason in reasons]

@@ -19,14 +19,16 @@ class Workspace:
 
     @property
     def registry_dir(self) -> Path:
+        """The YAML registry: evals/, suites/, models/."""
         return self.root / "registry"
 
     @property
     def evals_dir(self) -> Path:
+        """The data behind the evals, one folder per family."""
         return self.root / "evals"
 
     @classmethod
-    def locate(cls, start: Path | None = None) -> "Workspace":
+    def locate(cls, start: Path | None = None) -> Workspace:
         """`$EVALRUN_HOME`, else the nearest directory at or above `start` with `registry/`, else the built-in one."""
         if os.environ.get(ENV_HOME):
             home = Path(os.environ[ENV_HOME]).resolve()

@@ -32,7 +32,7 @@ class YamlDocument:
     data: Any
     lines: dict[Location, int] = field(default_factory=dict)
 
-    def line_of(self, location: "tuple[str | int, ...] | list[str | int]") -> int:
+    def line_of(self, location: tuple[str | int, ...] | list[str | int]) -> int:
         """The line of the deepest known value along `location` (1 if none)."""
         loc = tuple(location)
         while loc not in self.lines and loc:
@@ -82,7 +82,9 @@ def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, problems: list[P
         return None
     seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
-        problems.append(Problem(doc.path, line, f"YAML tag {node.tag!r} is not allowed: registry files hold plain data only"))
+        problems.append(
+            Problem(doc.path, line, f"YAML tag {node.tag!r} is not allowed: registry files hold plain data only")
+        )
         return None
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}

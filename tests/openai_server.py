@@ -7,9 +7,10 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class FakeOpenAI:
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     base_url: str = ""
+    usage: dict[str, Any] = field(
+        default_factory=lambda: {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12}
+    )
     in_flight: int = 0
     max_in_flight: int = 0
 
@@ -81,7 +85,11 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if fault is not None:
                 if fault.kind == "status":
                     headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-                    self._send(fault.status, fault.body or {"error": {"message": f"injected {fault.status}", "type": "server_error"}}, headers)
+                    self._send(
+                        fault.status,
+                        fault.body or {"error": {"message": f"injected {fault.status}", "type": "server_error"}},
+                        headers,
+                    )
                     return
                 if fault.kind == "slow":
                     time.sleep(fault.seconds)
@@ -112,8 +120,10 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     "object": "chat.completion",
                     "created": int(time.time()),
                     "model": body.get("model", "test"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12},
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                    ],
+                    "usage": state.usage,
                 },
             )
 
@@ -134,6 +144,6 @@ class ServerThread:
         self.thread.start()
         return self.state
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()

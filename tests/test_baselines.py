@@ -49,16 +49,24 @@ def test_random_is_seeded_and_reader_beats_it(tmp_path: Path) -> None:
 def test_closed_book_evals_are_skipped_with_a_reason(tmp_path: Path) -> None:
     summaries, skipped = run(["baseline/random", "baseline/reader"], ["gpt-history.ja"], tmp_path)
     assert summaries == []
-    assert [(s.model, s.reason) for s in skipped] == [("baseline/random", "closed-book eval: no passage to read and no options to pick from")] + [
-        ("baseline/reader", "closed-book eval: no passage to read and no options to pick from")
-    ]
+    assert [(s.model, s.reason) for s in skipped] == [
+        ("baseline/random", "closed-book eval: no passage to read and no options to pick from")
+    ] + [("baseline/reader", "closed-book eval: no passage to read and no options to pick from")]
 
 
 @pytest.mark.parametrize(
     "question, passage, answer",
     [
-        ("GPT-4 のトレーニングが完了したのはいつですか？", "OpenAI は多くの改良を加えた。GPT-4 のトレーニングは 2022年8月に完了した。その後、安全性の調整が続いた。", "2022年8月"),
-        ("Who supervised Ilya Sutskever's PhD in Toronto?", "Ilya Sutskever was born in Russia. He did his PhD in Toronto, supervised by Geoffrey Hinton. He later co-founded OpenAI.", "Geoffrey Hinton"),
+        (
+            "GPT-4 のトレーニングが完了したのはいつですか？",
+            "OpenAI は多くの改良を加えた。GPT-4 のトレーニングは 2022年8月に完了した。その後、安全性の調整が続いた。",
+            "2022年8月",
+        ),
+        (
+            "Who supervised Ilya Sutskever's PhD in Toronto?",
+            "Ilya Sutskever was born in Russia. He did his PhD in Toronto, supervised by Geoffrey Hinton. He later co-founded OpenAI.",
+            "Geoffrey Hinton",
+        ),
     ],
 )
 def test_reader_extracts_a_span(question: str, passage: str, answer: str) -> None:
@@ -75,5 +83,10 @@ def test_random_span_is_a_span() -> None:
 def test_random_multiple_choice_picks_a_label() -> None:
     sample = Sample(id="x", fields={}, references=("B",), choices=("one", "two", "three"))
     provider = open_provider("baseline/random", {}, ModelSettings(seed=3))
-    outputs = {asyncio.run(provider.complete(Request((), {}, Sample(id=str(i), fields={}, references=("B",), choices=sample.choices)))).output for i in range(30)}
+    outputs = {
+        asyncio.run(
+            provider.complete(Request((), {}, Sample(id=str(i), fields={}, references=("B",), choices=sample.choices)))
+        ).output
+        for i in range(30)
+    }
     assert outputs == {"A", "B", "C"}

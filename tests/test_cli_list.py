@@ -18,8 +18,14 @@ def test_list_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtur
     evals = {e["id"]: e for e in data["evals"]}
     assert {"gpt-history.en", "gpt-history.ja", "gpt-history.zh", "comprehension.ja"} <= set(evals)
     assert evals["comprehension.ja"]["language"] == "ja" and evals["comprehension.ja"]["grader"] == "em"
-    assert evals["gpt-history.en"]["samples"] == sum(1 for line in (REPO / "evals/gpt-history/en.jsonl").open() if line.strip())
-    assert {"id": "core", "description": data["suites"][0]["description"], "evals": ["gpt-history.en", "gpt-history.ja", "gpt-history.zh", "comprehension.ja"]} in data["suites"]
+    assert evals["gpt-history.en"]["samples"] == sum(
+        1 for line in (REPO / "evals/gpt-history/en.jsonl").open() if line.strip()
+    )
+    assert {
+        "id": "core",
+        "description": data["suites"][0]["description"],
+        "evals": ["gpt-history.en", "gpt-history.ja", "gpt-history.zh", "comprehension.ja"],
+    } in data["suites"]
     models = {m["id"] for m in data["models"]}
     assert {"baseline/oracle", "baseline/random", "baseline/reader", "gpt-4o-mini"} <= models
 
@@ -35,4 +41,7 @@ def test_list_refuses_an_invalid_registry(workspace: Path) -> None:
     write(workspace / "registry/suites/x.yaml", "id: x\n")
     result = evalrun("list", cwd=workspace)
     assert result.returncode == 2
-    assert result.stderr == "registry/suites/x.yaml:1: file: 'description' is required\nregistry/suites/x.yaml:1: file: 'evals' is required\n"
+    assert (
+        result.stderr
+        == "registry/suites/x.yaml:1: file: 'description' is required\nregistry/suites/x.yaml:1: file: 'evals' is required\n"
+    )

@@ -17,7 +17,11 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 def rows(relative: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (REPO / "evals" / relative).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in (REPO / "evals" / relative).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def varied(answer: str, i: int, sentence: bool = True) -> str:
@@ -63,20 +67,37 @@ def test_run_against_openai_compatible_server(openai_server: FakeOpenAI, tmp_pat
 
     openai_server.answer = answer
     result = evalrun(
-        "run", "gpt-history.en", "comprehension.ja", "--model", "openai/test-model", "--json", "--concurrency", "4", "--results", str(tmp_path / "out"),
-        cwd=REPO, env={"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": SECRET},
+        "run",
+        "gpt-history.en",
+        "comprehension.ja",
+        "--model",
+        "openai/test-model",
+        "--json",
+        "--concurrency",
+        "4",
+        "--results",
+        str(tmp_path / "out"),
+        cwd=REPO,
+        env={"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": SECRET},
     )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["skipped"] == []
     by_eval = {s["eval"]["id"]: s for s in document["runs"]}
-    expectations = {"gpt-history.en": (history, right_history, "accuracy"), "comprehension.ja": (reading, right_reading, "em")}
+    expectations = {
+        "gpt-history.en": (history, right_history, "accuracy"),
+        "comprehension.ja": (reading, right_reading, "em"),
+    }
     for eval_id, (data, right, metric) in expectations.items():
         summary = by_eval[eval_id]
         assert summary["status"] == "complete"
         assert summary["primary_metric"] == metric
         assert summary["metrics"][metric]["mean"] == pytest.approx(len(right) / len(data))
-        assert summary["metrics"][metric]["ci_low"] < summary["metrics"][metric]["mean"] < summary["metrics"][metric]["ci_high"]
+        assert (
+            summary["metrics"][metric]["ci_low"]
+            < summary["metrics"][metric]["mean"]
+            < summary["metrics"][metric]["ci_high"]
+        )
         assert summary["counts"] == {"samples": len(data), "scored": len(data), "errors": 0, "unparsed": 0}
         run, samples = load_run(summary)
         assert run == summary
@@ -99,14 +120,26 @@ def test_failed_samples_are_recorded_and_counted(openai_server: FakeOpenAI, tmp_
     data = rows("gpt-history.en".replace(".", "/", 1) + ".jsonl")[:12]
     right = question_answering_server(openai_server, data, "question", "no idea")
     refused = {row["question"] for row in data[:3]}
-    openai_server.fault_for = lambda body: Fault("status", 400) if any(q in body["messages"][-1]["content"] for q in refused) else None
+    openai_server.fault_for = lambda body: (
+        Fault("status", 400) if any(q in body["messages"][-1]["content"] for q in refused) else None
+    )
     result = evalrun(
-        "run", "gpt-history.en", "--model", "openai/m", "--limit", "12", "--results", str(tmp_path),
-        cwd=REPO, env={"OPENAI_BASE_URL": openai_server.base_url},
+        "run",
+        "gpt-history.en",
+        "--model",
+        "openai/m",
+        "--limit",
+        "12",
+        "--results",
+        str(tmp_path),
+        cwd=REPO,
+        env={"OPENAI_BASE_URL": openai_server.base_url},
     )
     assert result.returncode == 1
     assert "3 sample(s) failed" in result.stderr
-    assert re.search(r"gpt-history\.en\s*\|\s*accuracy\s*\|\s*\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] n=9 err=3", result.stdout), result.stdout
+    assert re.search(
+        r"gpt-history\.en\s*\|\s*accuracy\s*\|\s*\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] n=9 err=3", result.stdout
+    ), result.stdout
     run_dir = next((tmp_path / "runs").iterdir())
     summary = json.loads((run_dir / "run.json").read_text())
     samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
@@ -122,8 +155,17 @@ def test_rate_limited_server_loses_nothing(openai_server: FakeOpenAI, tmp_path: 
     question_answering_server(openai_server, data, "question", "no idea")
     openai_server.faults.extend([Fault("status", 429, retry_after="0"), Fault("status", 500), Fault("garbage")] * 2)
     result = evalrun(
-        "run", "gpt-history.en", "--model", "openai/m", "--limit", "10", "--json", "--results", str(tmp_path),
-        cwd=REPO, env={"OPENAI_BASE_URL": openai_server.base_url},
+        "run",
+        "gpt-history.en",
+        "--model",
+        "openai/m",
+        "--limit",
+        "10",
+        "--json",
+        "--results",
+        str(tmp_path),
+        cwd=REPO,
+        env={"OPENAI_BASE_URL": openai_server.base_url},
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)["runs"][0]
@@ -133,13 +175,35 @@ def test_rate_limited_server_loses_nothing(openai_server: FakeOpenAI, tmp_path: 
 
 
 def test_quick_start_baselines_on_the_core_suite(tmp_path: Path) -> None:
-    result = evalrun("run", "core", "--model", "baseline/oracle", "--model", "baseline/random", "--model", "baseline/reader", "--results", str(tmp_path), cwd=REPO)
+    result = evalrun(
+        "run",
+        "core",
+        "--model",
+        "baseline/oracle",
+        "--model",
+        "baseline/random",
+        "--model",
+        "baseline/reader",
+        "--results",
+        str(tmp_path),
+        cwd=REPO,
+    )
     assert result.returncode == 0, result.stderr
-    header, rule, *body = result.stdout.splitlines()
-    assert [c.strip() for c in header.strip("|").split("|")] == ["eval", "metric", "baseline/oracle", "baseline/random", "baseline/reader"]
-    table = {line.split("|")[1].strip(): [c.strip() for c in line.strip("|").split("|")] for line in body if line.startswith("|")}
+    header, _, *body = result.stdout.splitlines()
+    assert [c.strip() for c in header.strip("|").split("|")] == [
+        "eval",
+        "metric",
+        "baseline/oracle",
+        "baseline/random",
+        "baseline/reader",
+    ]
+    table = {
+        line.split("|")[1].strip(): [c.strip() for c in line.strip("|").split("|")]
+        for line in body
+        if line.startswith("|")
+    }
     assert set(table) == {"gpt-history.en", "gpt-history.ja", "gpt-history.zh", "comprehension.ja"}
-    for eval_id, cells in table.items():
+    for cells in table.values():
         assert cells[2].startswith("1.000 "), cells
     assert table["gpt-history.en"][3] == "n/a" and table["gpt-history.en"][4] == "n/a"
     assert "n/a: baseline/reader — closed-book eval" in result.stdout
@@ -147,12 +211,27 @@ def test_quick_start_baselines_on_the_core_suite(tmp_path: Path) -> None:
 
 def test_unknown_eval_and_bad_flags_are_input_errors(tmp_path: Path) -> None:
     result = evalrun("run", "no-such-eval", "--model", "baseline/oracle", "--results", str(tmp_path), cwd=REPO)
-    assert result.returncode == 2 and result.stderr == "evalrun: unknown eval or suite 'no-such-eval'; `evalrun list` shows them\n"
-    for flag, value, message in [("--concurrency", "0", "must be from 1 to 1024, not 0"), ("--seed", "-1", "must be from 0"), ("--limit", "9" * 30, "must be from 1 to 1e+09"), ("--timeout", "nan", "must be from")]:
+    assert (
+        result.returncode == 2
+        and result.stderr == "evalrun: unknown eval or suite 'no-such-eval'; `evalrun list` shows them\n"
+    )
+    for flag, value, message in [
+        ("--concurrency", "0", "must be from 1 to 1024, not 0"),
+        ("--seed", "-1", "must be from 0"),
+        ("--limit", "9" * 30, "must be from 1 to 1e+09"),
+        ("--timeout", "nan", "must be from"),
+    ]:
         result = evalrun("run", "core", "--model", "baseline/oracle", flag, value, cwd=REPO)
-        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, (flag, result.stderr)
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, (
+            flag,
+            result.stderr,
+        )
     result = evalrun("run", "core", "--model", "martian/x", cwd=REPO)
-    assert result.returncode == 2 and result.stderr.strip() == "evalrun: unknown provider 'martian' in model 'martian/x' (known: openai, baseline)"
+    assert (
+        result.returncode == 2
+        and result.stderr.strip()
+        == "evalrun: unknown provider 'martian' in model 'martian/x' (known: openai, baseline)"
+    )
     result = evalrun("run", "core", "--model", "openai/x", cwd=REPO, env={"OPENAI_BASE_URL": "http://[::1"})
     assert result.returncode == 2 and "is not a valid URL" in result.stderr and "Traceback" not in result.stderr
     afile = tmp_path / "afile"
@@ -170,10 +249,28 @@ def test_interrupted_run_keeps_what_finished(openai_server: FakeOpenAI, tmp_path
     import time
 
     openai_server.fault_for = lambda body: Fault("slow", seconds=0.1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")} | {"OPENAI_BASE_URL": openai_server.base_url}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")} | {
+        "OPENAI_BASE_URL": openai_server.base_url
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", "gpt-history.en", "--model", "openai/m", "--concurrency", "2", "--results", str(tmp_path)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "run",
+            "gpt-history.en",
+            "--model",
+            "openai/m",
+            "--concurrency",
+            "2",
+            "--results",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while len(openai_server.requests) < 6 and time.monotonic() < deadline:

@@ -21,7 +21,13 @@ from harness.workspace import Workspace, display_path
 from tests.conftest import write, write_jsonl
 
 SQUAD_ROWS = [
-    {"id": f"q{i}", "title": "t", "context": f"文書{i}。答えは東京{i}です。", "question": f"問{i}の答えは？", "answers": {"text": [f"東京{i}"], "answer_start": [7]}}
+    {
+        "id": f"q{i}",
+        "title": "t",
+        "context": f"文書{i}。答えは東京{i}です。",
+        "question": f"問{i}の答えは？",
+        "answers": {"text": [f"東京{i}"], "answer_start": [7]},
+    }
     for i in range(5)
 ]
 
@@ -49,7 +55,11 @@ def test_hugging_face_dataset_from_local_files(workspace: Path, tmp_path: Path) 
     samples = list(Dataset(spec, registry.workspace).samples())
     assert [s.references for s in samples] == [(f"東京{i}",) for i in range(5)]
     assert samples[0].context == "文書0。答えは東京0です。"
-    summaries, _ = asyncio.run(run_all([spec], [open_provider("baseline/oracle", {}, ModelSettings())], registry.workspace, RunOptions(tmp_path)))
+    summaries, _ = asyncio.run(
+        run_all(
+            [spec], [open_provider("baseline/oracle", {}, ModelSettings())], registry.workspace, RunOptions(tmp_path)
+        )
+    )
     assert summaries[0]["metrics"]["f1"]["mean"] == 1.0
     assert len(summaries[0]["eval"]["data_hash"]) == 64
 
@@ -57,7 +67,9 @@ def test_hugging_face_dataset_from_local_files(workspace: Path, tmp_path: Path) 
 def test_hugging_face_path_may_not_leave_the_repository(workspace: Path) -> None:
     write(workspace / "registry/evals/hf.ja.yaml", HF_EVAL.replace("hfdata/squadish", "../../outside"))
     registry = Registry.load(Workspace(workspace))
-    assert [str(p) for p in registry.problems] == [f"{display_path(workspace / 'registry/evals/hf.ja.yaml')}:6: path '../../outside' leaves the repository"]
+    assert [str(p) for p in registry.problems] == [
+        f"{display_path(workspace / 'registry/evals/hf.ja.yaml')}:6: path '../../outside' leaves the repository"
+    ]
 
 
 def test_data_symlink_out_of_evals_is_refused(workspace: Path, tmp_path: Path) -> None:
@@ -110,13 +122,22 @@ def test_templates_cannot_include_files() -> None:
 
 
 def test_few_shot_examples_never_include_the_sample(workspace: Path, tmp_path: Path) -> None:
-    write_jsonl(workspace / "evals/demo/d.jsonl", [{"id": f"q{i}", "question": f"Q{i}", "answers": [f"A{i}"]} for i in range(6)])
+    write_jsonl(
+        workspace / "evals/demo/d.jsonl", [{"id": f"q{i}", "question": f"Q{i}", "answers": [f"A{i}"]} for i in range(6)]
+    )
     write(
         workspace / "registry/evals/demo.yaml",
         "id: demo\ndescription: d\nlanguage: en\nversion: 1\ndata: {path: demo/d.jsonl}\nprompt:\n  user: '{{ question }}'\n  few_shot: {k: 3}\ngrader: {kind: exact}\n",
     )
     registry = Registry.load(Workspace(workspace))
-    summaries, _ = asyncio.run(run_all([registry.evals["demo"]], [open_provider("baseline/oracle", {}, ModelSettings())], registry.workspace, RunOptions(tmp_path, seed=1)))
+    summaries, _ = asyncio.run(
+        run_all(
+            [registry.evals["demo"]],
+            [open_provider("baseline/oracle", {}, ModelSettings())],
+            registry.workspace,
+            RunOptions(tmp_path, seed=1),
+        )
+    )
     records = [json.loads(line) for line in Path(summaries[0]["paths"]["samples"]).read_text().splitlines()]
     for record in records:
         messages = record["messages"]
@@ -126,9 +147,24 @@ def test_few_shot_examples_never_include_the_sample(workspace: Path, tmp_path: P
 
 
 def test_bad_data_line_during_a_run_names_file_and_line(workspace: Path, tmp_path: Path) -> None:
-    write(workspace / "evals/demo/d.jsonl", '{"id": "q1", "question": "Q", "answers": ["A"]}\n{"id": "q2", "question": "Q2"}\n')
-    write(workspace / "registry/evals/demo.yaml", "id: demo\ndescription: d\nlanguage: en\nversion: 1\ndata: {path: demo/d.jsonl}\nprompt: {user: '{{ question }}'}\ngrader: {kind: exact}\n")
+    write(
+        workspace / "evals/demo/d.jsonl",
+        '{"id": "q1", "question": "Q", "answers": ["A"]}\n{"id": "q2", "question": "Q2"}\n',
+    )
+    write(
+        workspace / "registry/evals/demo.yaml",
+        "id: demo\ndescription: d\nlanguage: en\nversion: 1\ndata: {path: demo/d.jsonl}\nprompt: {user: '{{ question }}'}\ngrader: {kind: exact}\n",
+    )
     registry = Registry.load(Workspace(workspace))
     with pytest.raises(InputError) as caught:
-        asyncio.run(run_all([registry.evals["demo"]], [open_provider("baseline/oracle", {}, ModelSettings())], registry.workspace, RunOptions(tmp_path)))
-    assert str(caught.value).endswith("demo/d.jsonl:2: field 'answers' (the answers) must be a string or a non-empty list of strings")
+        asyncio.run(
+            run_all(
+                [registry.evals["demo"]],
+                [open_provider("baseline/oracle", {}, ModelSettings())],
+                registry.workspace,
+                RunOptions(tmp_path),
+            )
+        )
+    assert str(caught.value).endswith(
+        "demo/d.jsonl:2: field 'answers' (the answers) must be a string or a non-empty list of strings"
+    )

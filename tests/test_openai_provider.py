@@ -40,11 +40,21 @@ def ask(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, request: Request = 
 def test_answer_usage_and_wire_format(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     openai_server.answer = lambda body: "4"
     response = ask(openai_server, monkeypatch)
-    assert (response.output, response.usage.prompt_tokens, response.usage.completion_tokens, response.attempts) == ("4", 10, 2, 1)
+    assert (response.output, response.usage.prompt_tokens, response.usage.completion_tokens, response.attempts) == (
+        "4",
+        10,
+        2,
+        1,
+    )
     sent = openai_server.requests[0]
     assert sent["path"] == "/v1/chat/completions"
     assert sent["headers"]["Authorization"] == f"Bearer {SECRET}"
-    assert sent["body"] == {"model": "test-model", "messages": [{"role": "user", "content": "What is 2+2?"}], "temperature": 0, "max_tokens": 8}
+    assert sent["body"] == {
+        "model": "test-model",
+        "messages": [{"role": "user", "content": "What is 2+2?"}],
+        "temperature": 0,
+        "max_tokens": 8,
+    }
 
 
 def test_429_with_retry_after_is_honoured(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,7 +65,17 @@ def test_429_with_retry_after_is_honoured(openai_server: FakeOpenAI, monkeypatch
     assert response.attempts == 2 and response.output == "ok"
 
 
-@pytest.mark.parametrize("fault", [Fault("status", 500), Fault("status", 503), Fault("status", 408), Fault("garbage"), Fault("drop"), Fault("truncate")])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault("status", 500),
+        Fault("status", 503),
+        Fault("status", 408),
+        Fault("garbage"),
+        Fault("drop"),
+        Fault("truncate"),
+    ],
+)
 def test_transient_faults_are_retried(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
     openai_server.faults.extend([fault, fault])
     response = ask(openai_server, monkeypatch)
@@ -79,7 +99,12 @@ def test_attempts_are_bounded(openai_server: FakeOpenAI, monkeypatch: pytest.Mon
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
 def test_client_errors_are_not_retried(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, status: int) -> None:
-    body = {"error": {"message": f"Incorrect API key provided: {SECRET}. You can find your key at …", "type": "invalid_request_error"}}
+    body = {
+        "error": {
+            "message": f"Incorrect API key provided: {SECRET}. You can find your key at …",
+            "type": "invalid_request_error",
+        }
+    }
     openai_server.faults.append(Fault("status", status, body=body))
     with pytest.raises(ProviderError) as caught:
         ask(openai_server, monkeypatch)
@@ -95,7 +120,14 @@ def test_null_content_is_an_empty_answer(openai_server: FakeOpenAI, monkeypatch:
 
 def test_preset_with_its_own_url_and_key_variable(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MY_SERVER_KEY", "k-preset")
-    preset = ModelPreset(id="local", provider="openai", model="served", base_url=openai_server.base_url, api_key_env="MY_SERVER_KEY", params={"temperature": 0.5})
+    preset = ModelPreset(
+        id="local",
+        provider="openai",
+        model="served",
+        base_url=openai_server.base_url,
+        api_key_env="MY_SERVER_KEY",
+        params={"temperature": 0.5},
+    )
     provider = open_provider("local", {"local": preset}, ModelSettings())
 
     async def go() -> Any:
@@ -117,7 +149,15 @@ def test_missing_key_for_the_real_api_is_an_input_error(monkeypatch: pytest.Monk
         open_provider("openai/gpt-4o-mini", {}, ModelSettings())
 
 
-@pytest.mark.parametrize("name, message", [("nowhere/x", "unknown provider"), ("baseline/psychic", "unknown baseline"), ("openai/", "model name"), ("no-such-preset", "unknown model")])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("nowhere/x", "unknown provider"),
+        ("baseline/psychic", "unknown baseline"),
+        ("openai/", "model name"),
+        ("no-such-preset", "unknown model"),
+    ],
+)
 def test_bad_model_names(name: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         open_provider(name, {}, ModelSettings())
@@ -126,7 +166,9 @@ def test_bad_model_names(name: str, message: str) -> None:
 def test_retry_after_forms() -> None:
     assert retry_after_seconds({"retry-after": "7"}) == 7.0
     assert retry_after_seconds({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
-    assert retry_after_seconds({"retry-after": formatdate(1_000_030, usegmt=True)}, now=1_000_000) == pytest.approx(30.0)
+    assert retry_after_seconds({"retry-after": formatdate(1_000_030, usegmt=True)}, now=1_000_000) == pytest.approx(
+        30.0
+    )
     assert retry_after_seconds({"retry-after": "soon"}) is None
     assert retry_after_seconds({}) is None
 

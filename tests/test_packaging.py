@@ -17,7 +17,22 @@ def test_help_imports_no_heavy_module() -> None:
 
 
 def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = tmp_path.glob("evalrun-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
@@ -34,6 +49,12 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = "from harness.workspace import Workspace; from harness.registry import Registry; r = Registry.load(Workspace.locate()); print(r.problems, sorted(r.suites['core'].evals))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[] ['comprehension.ja', 'gpt-history.en', 'gpt-history.ja', 'gpt-history.zh']"

@@ -27,7 +27,10 @@ generation:
 grader:
   kind: exact
 """
-ROWS = [{"id": "q1", "question": "Capital of Japan?", "answers": ["Tokyo"]}, {"id": "q2", "question": "2+2?", "answers": ["4"]}]
+ROWS = [
+    {"id": "q1", "question": "Capital of Japan?", "answers": ["Tokyo"]},
+    {"id": "q2", "question": "2+2?", "answers": ["4"]},
+]
 
 
 @pytest.fixture
@@ -61,25 +64,66 @@ def test_repository_registry_is_valid(capsys: pytest.CaptureFixture[str], monkey
 @pytest.mark.parametrize(
     "edit, expected",
     [
-        (lambda t: t.replace("grader:\n  kind: exact", "grader:\n  kind: [exact"), r"registry/evals/demo.en.yaml:\d+: malformed YAML"),
+        (
+            lambda t: t.replace("grader:\n  kind: exact", "grader:\n  kind: [exact"),
+            r"registry/evals/demo.en.yaml:\d+: malformed YAML",
+        ),
         (lambda t: t + "colour: blue\n", r"registry/evals/demo.en.yaml:16: colour: unknown key"),
-        (lambda t: t.replace("  max_tokens: 16", "  max_tokens: 16\n  temprature: 0"), r"demo.en.yaml:14: generation.temprature: unknown key"),
-        (lambda t: t.replace("version: 1", "version: one"), r"demo.en.yaml:5: version: must be of type integer, not str"),
+        (
+            lambda t: t.replace("  max_tokens: 16", "  max_tokens: 16\n  temprature: 0"),
+            r"demo.en.yaml:14: generation.temprature: unknown key",
+        ),
+        (
+            lambda t: t.replace("version: 1", "version: one"),
+            r"demo.en.yaml:5: version: must be of type integer, not str",
+        ),
         (lambda t: t.replace("kind: exact", "kind: exactly"), r"demo.en.yaml:15: grader.kind: 'exactly' is not one of"),
         (lambda t: t.replace("language: en\n", ""), r"demo.en.yaml:1: file: 'language' is required"),
-        (lambda t: t.replace("path: demo/en.jsonl", "path: demo/missing.jsonl"), r"demo.en.yaml:7: data file not found: evals/demo/missing.jsonl"),
-        (lambda t: t.replace("path: demo/en.jsonl", "path: ../../etc/passwd"), r"demo.en.yaml:7: data path '../../etc/passwd' leaves evals/"),
-        (lambda t: t.replace("path: demo/en.jsonl", "path: /etc/passwd"), r"demo.en.yaml:7: data path '/etc/passwd' must be relative to evals/"),
-        (lambda t: t.replace("description: A demo eval.", "description: !!python/object/apply:os.system ['touch /tmp/pwned']"), r"demo.en.yaml:2: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
-        (lambda t: t.replace("description: A demo eval.", "description: !custom hello"), r"demo.en.yaml:2: YAML tag '!custom' is not allowed"),
-        (lambda t: t.replace("tags: [demo]", "tags: &t [demo]\nalias_of: *t"), r"demo.en.yaml:\d+: YAML anchors and aliases are not allowed"),
+        (
+            lambda t: t.replace("path: demo/en.jsonl", "path: demo/missing.jsonl"),
+            r"demo.en.yaml:7: data file not found: evals/demo/missing.jsonl",
+        ),
+        (
+            lambda t: t.replace("path: demo/en.jsonl", "path: ../../etc/passwd"),
+            r"demo.en.yaml:7: data path '../../etc/passwd' leaves evals/",
+        ),
+        (
+            lambda t: t.replace("path: demo/en.jsonl", "path: /etc/passwd"),
+            r"demo.en.yaml:7: data path '/etc/passwd' must be relative to evals/",
+        ),
+        (
+            lambda t: t.replace(
+                "description: A demo eval.", "description: !!python/object/apply:os.system ['touch /tmp/pwned']"
+            ),
+            r"demo.en.yaml:2: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        ),
+        (
+            lambda t: t.replace("description: A demo eval.", "description: !custom hello"),
+            r"demo.en.yaml:2: YAML tag '!custom' is not allowed",
+        ),
+        (
+            lambda t: t.replace("tags: [demo]", "tags: &t [demo]\nalias_of: *t"),
+            r"demo.en.yaml:\d+: YAML anchors and aliases are not allowed",
+        ),
         (lambda t: t.replace("version: 1", "version: 1\nversion: 2"), r"demo.en.yaml:6: duplicate key 'version'"),
-        (lambda t: t.replace("{{ question }}", "{{ question }} {{ hint }}"), r"evals/demo/en.jsonl:1: missing field 'hint' used by the prompt of demo.en"),
-        (lambda t: t.replace("{{ question }}", "{% include '/etc/passwd' %}"), r"demo.en.yaml:10: prompt.user: templates may not include"),
+        (
+            lambda t: t.replace("{{ question }}", "{{ question }} {{ hint }}"),
+            r"evals/demo/en.jsonl:1: missing field 'hint' used by the prompt of demo.en",
+        ),
+        (
+            lambda t: t.replace("{{ question }}", "{% include '/etc/passwd' %}"),
+            r"demo.en.yaml:10: prompt.user: templates may not include",
+        ),
         (lambda t: t.replace("{{ question }}", "{{ question "), r"demo.en.yaml:10: prompt.user: template syntax error"),
-        (lambda t: t.replace("id: demo.en", "id: demo.other"), r"demo.en.yaml:1: eval id 'demo.other' must match the file name"),
+        (
+            lambda t: t.replace("id: demo.en", "id: demo.other"),
+            r"demo.en.yaml:1: eval id 'demo.other' must match the file name",
+        ),
         (lambda t: t + "metrics: [f1]\n", r"demo.en.yaml:16: metric 'f1' is not produced by grader 'exact'"),
-        (lambda t: t.replace("data:\n  path: demo/en.jsonl", "data:\n  id_field: id"), r"demo.en.yaml:6: data: give exactly one of `path`"),
+        (
+            lambda t: t.replace("data:\n  path: demo/en.jsonl", "data:\n  id_field: id"),
+            r"demo.en.yaml:6: data: give exactly one of `path`",
+        ),
     ],
 )
 def test_bad_eval_spec(demo: Path, capsys: pytest.CaptureFixture[str], edit, expected: str) -> None:
@@ -94,13 +138,19 @@ def test_bad_eval_spec(demo: Path, capsys: pytest.CaptureFixture[str], edit, exp
 @pytest.mark.parametrize(
     "rows, expected",
     [
-        (['{"id": "q1", "question": "x", "answers": ["a"]}', '{"id": "q2", "question": '], r"evals/demo/en.jsonl:2: invalid JSON"),
+        (
+            ['{"id": "q1", "question": "x", "answers": ["a"]}', '{"id": "q2", "question": '],
+            r"evals/demo/en.jsonl:2: invalid JSON",
+        ),
         (['{"id": "q1", "question": "x", "answers": ["a"]}', "[1, 2]"], r"en.jsonl:2: a sample must be a JSON object"),
         (['{"id": "q1", "question": "x"}'], r"en.jsonl:1: field 'answers' \(the answers\) must be"),
         (['{"id": "q1", "question": "x", "answers": []}'], r"en.jsonl:1: field 'answers' \(the answers\) must be"),
         (['{"question": "x", "answers": ["a"]}'], r"en.jsonl:1: field 'id' \(the sample id\) must be"),
         (['{"id": "q1", "answers": ["a"]}'], r"en.jsonl:1: missing field 'question'"),
-        (['{"id": "q1", "question": "x", "answers": ["a"]}', "", '{"id": "q1", "question": "y", "answers": ["b"]}'], r"en.jsonl:3: duplicate sample id 'q1' \(first at line 1\)"),
+        (
+            ['{"id": "q1", "question": "x", "answers": ["a"]}', "", '{"id": "q1", "question": "y", "answers": ["b"]}'],
+            r"en.jsonl:3: duplicate sample id 'q1' \(first at line 1\)",
+        ),
         ([], r"en.jsonl:1: no samples"),
     ],
 )
@@ -116,14 +166,24 @@ def test_every_problem_is_reported_on_its_own_line(demo: Path, capsys: pytest.Ca
     write(demo / "registry/models/bad.yaml", "id: bad\nprovider: nowhere\nmodel: x\n")
     status, lines = problems(capsys)
     assert status == 2
-    assert [line.split(": ")[0] for line in lines] == ["registry/models/bad.yaml:2", "evals/demo/en.jsonl:1", "evals/demo/en.jsonl:3"]
+    assert [line.split(": ")[0] for line in lines] == [
+        "registry/models/bad.yaml:2",
+        "evals/demo/en.jsonl:1",
+        "evals/demo/en.jsonl:3",
+    ]
 
 
 def test_duplicate_eval_id(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(demo / "registry/evals/copy.yaml", GOOD_EVAL)
     status, lines = problems(capsys)
     assert status == 2
-    assert any(re.search(r"duplicate eval id 'demo.en' \(also defined at registry/evals/copy.yaml:1\)|duplicate eval id 'demo.en' \(also defined at registry/evals/demo.en.yaml:1\)", line) for line in lines), lines
+    assert any(
+        re.search(
+            r"duplicate eval id 'demo.en' \(also defined at registry/evals/copy.yaml:1\)|duplicate eval id 'demo.en' \(also defined at registry/evals/demo.en.yaml:1\)",
+            line,
+        )
+        for line in lines
+    ), lines
 
 
 def test_suite_with_unknown_eval(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,7 +200,10 @@ def test_validate_named_paths_only(demo: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_validate_a_file_outside_the_registry(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    outside = write(demo / "incoming/evals/new.yaml", GOOD_EVAL.replace("id: demo.en", "id: new").replace("version: 1", "version: 0"))
+    outside = write(
+        demo / "incoming/evals/new.yaml",
+        GOOD_EVAL.replace("id: demo.en", "id: new").replace("version: 1", "version: 0"),
+    )
     status, lines = problems(capsys, str(outside))
     assert status == 2
     assert lines == ["incoming/evals/new.yaml:5: version: 0 is less than the minimum of 1"]
@@ -164,4 +227,6 @@ def test_validate_json(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
     write(demo / "registry/suites/demo.yaml", "id: demo\ndescription: Demo suite.\nevals: [demo.en, nope]\n")
     assert main(["validate", "--json"]) == 2
-    assert json.loads(capsys.readouterr().out) == [{"path": "registry/suites/demo.yaml", "line": 3, "message": "suite 'demo' lists unknown eval 'nope'"}]
+    assert json.loads(capsys.readouterr().out) == [
+        {"path": "registry/suites/demo.yaml", "line": 3, "message": "suite 'demo' lists unknown eval 'nope'"}
+    ]

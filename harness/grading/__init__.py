@@ -10,12 +10,11 @@ from harness.types import Sample, Score
 
 
 class Grader(Protocol):
-    """Scores one output against a sample's references."""
+    """Scores one output against a sample's references; `Score.metrics` holds what GRADER_METRICS names."""
 
-    @property
-    def metrics(self) -> tuple[str, ...]: ...
-
-    def grade(self, output: str, sample: Sample) -> Score: ...
+    def grade(self, output: str, sample: Sample) -> Score:
+        """The score of `output` for `sample`."""
+        ...
 
 
 def make_grader(kind: str, language: str) -> Grader:

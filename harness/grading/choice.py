@@ -22,9 +22,9 @@ class ChoiceGrader:
     """1 when the chosen option is the reference; an answer naming no single option is `unparsed`."""
 
     language: str
-    metrics: tuple[str, ...] = ("accuracy",)
 
     def grade(self, output: str, sample: Sample) -> Score:
+        """Score `output` against the sample's references."""
         chosen = parse_choice(output, sample.choices, self.language)
         if chosen is None:
             return Score(0.0, {"accuracy": 0.0}, {"chosen": None}, unparsed=True)

@@ -12,20 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CJK = (
-    "\u1100-\u11ff"  # Hangul Jamo
-    "\u3040-\u309f"  # Hiragana
-    "\u30a0-\u30ff"  # Katakana (with the long-vowel mark ー)
-    "\u3130-\u318f"  # Hangul Compatibility Jamo
-    "\u31f0-\u31ff"  # Katakana Phonetic Extensions
-    "\u3400-\u4dbf"  # CJK Unified Ideographs Extension A
-    "\u4e00-\u9fff"  # CJK Unified Ideographs
-    "\uac00-\ud7af"  # Hangul Syllables
-    "\uf900-\ufaff"  # CJK Compatibility Ideographs
-    "\U00020000-\U0003134f"  # CJK Unified Ideographs Extensions B–H
-    "\u3005\u3006\u3007"  # 々 〆 〇
-)
-_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+from harness.cjk import CJK_CHARS, fold
+
+_TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}]+")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 _KEPT_POINT = "\ue000"  # a private-use character stands in for a decimal point while punctuation is deleted
@@ -46,7 +35,7 @@ _PUNCTUATION = _DropPunctuation()
 
 def normalize(text: str, language: str = "") -> str:
     """Canonical form of an answer for comparison (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = fold(text)
     text = _DECIMAL_POINT.sub(_KEPT_POINT, text).translate(_PUNCTUATION).replace(_KEPT_POINT, ".")
     if language == "en":
         text = _ARTICLES.sub(" ", text)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from harness.grading.normalize import tokenize
 from harness.types import Sample, Score
@@ -17,9 +17,9 @@ class MatchGrader:
 
     language: str
     includes: bool = False
-    metrics: tuple[str, ...] = ("accuracy",)
 
     def grade(self, output: str, sample: Sample) -> Score:
+        """Score `output` against the sample's references."""
         got = tokenize(output, self.language)
         for ref in sample.references:
             want = tokenize(ref, self.language)
@@ -35,11 +35,8 @@ class OverlapGrader:
     language: str
     primary: str = "f1"
 
-    @property
-    def metrics(self) -> tuple[str, ...]:
-        return (self.primary, "f1" if self.primary == "em" else "em")
-
     def grade(self, output: str, sample: Sample) -> Score:
+        """Score `output` against the sample's references."""
         got = tokenize(output, self.language)
         best_em, best_f1, best_ref = 0.0, 0.0, sample.references[0]
         for ref in sample.references:

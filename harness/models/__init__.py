@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 from harness.errors import InputError
 from harness.models.base import ModelSettings, Provider
@@ -17,7 +17,9 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
     if "/" not in name:
         if name not in presets:
             known = ", ".join(sorted(presets)) or "none"
-            raise InputError(f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset ({known})")
+            raise InputError(
+                f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset ({known})"
+            )
         return _from_preset(presets[name], settings)
     provider, _, model = name.partition("/")
     if not model:
@@ -49,7 +51,16 @@ def _from_preset(preset: ModelPreset, settings: ModelSettings) -> Provider:
     )
 
 
-def _openai(name: str, model: str, *, base_url: str | None, key_env: str | None, params: Mapping[str, object], settings: ModelSettings, source: str) -> Provider:
+def _openai(
+    name: str,
+    model: str,
+    *,
+    base_url: str | None,
+    key_env: str | None,
+    params: Mapping[str, object],
+    settings: ModelSettings,
+    source: str,
+) -> Provider:
     """An OpenAI-compatible endpoint configured as the OpenAI SDK would be from the environment."""
     from harness.models.openai import DEFAULT_BASE_URL, OpenAIChat
 

@@ -4,92 +4,124 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
+from harness.cjk import CJK, fold
 from harness.spec import EvalSpec
-from harness.types import LABELS, Request, Response, Sample
+from harness.types import LABELS, Request, Response
 
 NAMES = ("oracle", "random", "reader")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=\.)\s+")
 _EDGE = "はがをにでともへのやかね、。，,.・:：;；「」『』（）()[]【】\"'“”‘’ \u3000\t\n"
-_EN_STOP = {"the", "a", "an", "of", "in", "on", "at", "to", "is", "was", "were", "are", "and", "by", "for", "with", "as", "that", "it", "its", "he", "she", "his", "her", "they", "their", "did", "do", "does"}
-_WHEN = re.compile(r"いつ|何年|何月|何日|何歳|何パーセント|何%|いくつ|何人|何個|何件|何億|何万|多少|几|哪一年|when|what year|how many|how much|how old", re.IGNORECASE)
+_EN_STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "is",
+    "was",
+    "were",
+    "are",
+    "and",
+    "by",
+    "for",
+    "with",
+    "as",
+    "that",
+    "it",
+    "its",
+    "he",
+    "she",
+    "his",
+    "her",
+    "they",
+    "their",
+    "did",
+    "do",
+    "does",
+}
+_WHEN = re.compile(
+    r"いつ|何年|何月|何日|何歳|何パーセント|何%|いくつ|何人|何個|何件|何億|何万|多少|几|哪一年|when|what year|how many|how much|how old",
+    re.IGNORECASE,
+)
 
 
-def _closed_book(spec: EvalSpec) -> str | None:
-    return None if spec.data.context_field or spec.grader == "choice" else "closed-book eval: no passage to read and no options to pick from"
+CLOSED_BOOK = "closed-book eval: no passage to read and no options to pick from"
 
 
-class Oracle:
-    """Answers every sample with its first reference: any eval scores 1.0 unless its grader or answer key is broken."""
+class Baseline:
+    """What the offline baselines share: no network, nothing to close, a description for run records."""
 
-    name = "baseline/oracle"
+    kind = ""
+
+    @property
+    def name(self) -> str:
+        return f"baseline/{self.kind}"
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        """Baselines other than the oracle need a passage or options to work from."""
+        return None if spec.data.context_field or spec.is_multiple_choice else CLOSED_BOOK
+
+    def describe(self) -> Mapping[str, Any]:
+        """Provider, model and parameters for the run record."""
+        return {"provider": "baseline", "model": self.kind, "params": {}}
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+
+class Oracle(Baseline):
+    """Answers with the first reference: any eval scores 1.0 unless its grader or answer key is broken."""
+
+    kind = "oracle"
 
     def unsupported_reason(self, spec: EvalSpec) -> str | None:
         return None
 
-    def describe(self) -> Mapping[str, Any]:
-        return {"provider": "baseline", "model": "oracle", "params": {}}
-
     async def complete(self, request: Request) -> Response:
-        return Response(output=request.sample.references[0], model="oracle")
-
-    async def aclose(self) -> None:
-        return None
+        return Response(output=request.sample.references[0], model=self.kind)
 
 
-class RandomGuess:
+class RandomGuess(Baseline):
     """Seeded chance: a random option for multiple choice, a random span of the passage for comprehension."""
 
-    name = "baseline/random"
+    kind = "random"
 
     def __init__(self, seed: int):
         self.seed = seed
 
-    def unsupported_reason(self, spec: EvalSpec) -> str | None:
-        return _closed_book(spec)
-
     def describe(self) -> Mapping[str, Any]:
-        return {"provider": "baseline", "model": "random", "params": {"seed": self.seed}}
+        return {**super().describe(), "params": {"seed": self.seed}}
 
     async def complete(self, request: Request) -> Response:
         sample = request.sample
         rng = random.Random(f"{self.seed}:{sample.id}")
         if sample.choices:
-            return Response(output=LABELS[rng.randrange(len(sample.choices))], model="random")
-        return Response(output=random_span(sample.context or "", rng), model="random")
-
-    async def aclose(self) -> None:
-        return None
+            return Response(output=LABELS[rng.randrange(len(sample.choices))], model=self.kind)
+        return Response(output=random_span(sample.context or "", rng), model=self.kind)
 
 
-class Reader:
-    """An extractive reader: finds the passage sentence that best overlaps the question and answers with its part the question does not already say."""
+class Reader(Baseline):
+    """Extractive reader: the passage sentence that best overlaps the question, minus what the question says."""
 
-    name = "baseline/reader"
-
-    def unsupported_reason(self, spec: EvalSpec) -> str | None:
-        return _closed_book(spec)
-
-    def describe(self) -> Mapping[str, Any]:
-        return {"provider": "baseline", "model": "reader", "params": {}}
+    kind = "reader"
 
     async def complete(self, request: Request) -> Response:
         sample = request.sample
         question = str(sample.fields.get("question", request.messages[-1]["content"]))
         if sample.choices:
-            return Response(output=pick_option(question, sample.choices), model="reader")
-        return Response(output=extract_answer(question, sample.context or ""), model="reader")
-
-    async def aclose(self) -> None:
-        return None
+            return Response(output=pick_option(question, sample.choices), model=self.kind)
+        return Response(output=extract_answer(question, sample.context or ""), model=self.kind)
 
 
 def random_span(passage: str, rng: random.Random) -> str:
     """A random short span of the passage: 1–10 characters of CJK text, 1–4 words otherwise."""
-    if _CJK.search(passage):
+    if CJK.search(passage):
         start = rng.randrange(len(passage))
         return passage[start : start + rng.randint(1, 10)].strip() or passage[start]
     words = passage.split()
@@ -99,7 +131,7 @@ def random_span(passage: str, rng: random.Random) -> str:
 
 def extract_answer(question: str, passage: str) -> str:
     """The best guess at an answer span of `passage` (see Reader)."""
-    cjk = bool(_CJK.search(passage))
+    cjk = bool(CJK.search(passage))
     units = _grams(question, cjk)
     sentences = [s for s in _SENTENCE_END.split(passage) if s and s.strip()]
     best = max(sentences, key=lambda s: len(units & _grams(s, cjk)) / (1 + 0.01 * len(s)))
@@ -112,19 +144,15 @@ def extract_answer(question: str, passage: str) -> str:
 
 def pick_option(question: str, choices: tuple[str, ...]) -> str:
     """The option sharing most words or characters with the question."""
-    cjk = bool(_CJK.search(question))
+    cjk = bool(CJK.search(question))
     units = _grams(question, cjk)
     scores = [len(units & _grams(choice, cjk)) for choice in choices]
     return LABELS[scores.index(max(scores))]
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def _grams(text: str, cjk: bool) -> set[str]:
     """Character bigrams for CJK text, content words otherwise."""
-    text = _fold(text)
+    text = fold(text)
     if cjk:
         return {text[i : i + 2] for i in range(len(text) - 1) if not text[i : i + 2].isspace()}
     return {w for w in re.findall(r"\w+", text) if w not in _EN_STOP}
@@ -133,7 +161,7 @@ def _grams(text: str, cjk: bool) -> set[str]:
 def _uncovered_runs(sentence: str, units: set[str], cjk: bool) -> list[str]:
     """Maximal pieces of `sentence` not matched by the question, trimmed of particles and punctuation."""
     if cjk:
-        folded = _fold(sentence)
+        folded = fold(sentence)
         covered = [False] * len(sentence)
         if len(folded) == len(sentence):
             for i in range(len(folded) - 1):
@@ -150,7 +178,7 @@ def _uncovered_runs(sentence: str, units: set[str], cjk: bool) -> list[str]:
     else:
         pieces, current_words = [], []
         for word in sentence.split():
-            if re.sub(r"\W", "", _fold(word)) in units:
+            if re.sub(r"\W", "", fold(word)) in units:
                 pieces.append(" ".join(current_words))
                 current_words = []
             else:
@@ -162,8 +190,8 @@ def _uncovered_runs(sentence: str, units: set[str], cjk: bool) -> list[str]:
 
 def _trim_stopwords(piece: str) -> str:
     words = piece.split()
-    while words and _fold(words[0]).strip(_EDGE) in _EN_STOP:
+    while words and fold(words[0]).strip(_EDGE) in _EN_STOP:
         words.pop(0)
-    while words and _fold(words[-1]).strip(_EDGE) in _EN_STOP:
+    while words and fold(words[-1]).strip(_EDGE) in _EN_STOP:
         words.pop()
     return " ".join(words)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -47,7 +48,9 @@ class OpenAIChat:
         pools = max(1, math.ceil(settings.concurrency / CONNECTIONS_PER_CLIENT))
         limits = httpx.Limits(max_connections=CONNECTIONS_PER_CLIENT, max_keepalive_connections=CONNECTIONS_PER_CLIENT)
         self._clients = [
-            httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=settings.timeout, limits=limits, trust_env=False)
+            httpx.AsyncClient(
+                base_url=self.base_url, headers=headers, timeout=settings.timeout, limits=limits, trust_env=False
+            )
             for _ in range(pools)
         ]
         self._next_client = itertools.cycle(self._clients)
@@ -56,7 +59,12 @@ class OpenAIChat:
         return None
 
     def describe(self) -> Mapping[str, Any]:
-        return {"provider": "openai", "model": self.model, "base_url": _without_credentials(self.base_url), "params": self.params}
+        return {
+            "provider": "openai",
+            "model": self.model,
+            "base_url": _without_credentials(self.base_url),
+            "params": self.params,
+        }
 
     async def complete(self, request: Request) -> Response:
         body = {"model": self.model, "messages": list(request.messages), **request.params, **self.params}
@@ -100,7 +108,6 @@ class OpenAIChat:
             finish_reason=finish,
             model=data.get("model") if isinstance(data.get("model"), str) else None,
         )
-
 
 
 def _text(content: Any) -> str:

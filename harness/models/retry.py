@@ -6,9 +6,9 @@ import asyncio
 import math
 import random
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
-from typing import Awaitable, Callable, Mapping
 
 from harness.errors import ProviderError
 from harness.types import Response

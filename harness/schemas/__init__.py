@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 SCHEMA_NAMES = ("eval", "suite", "model", "run", "sample")
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict[str, Any]:
     """The parsed JSON Schema called `name` (one of SCHEMA_NAMES)."""
     return json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Any:
     """A jsonschema validator for `name`, resolving references between the shipped schemas."""
     import jsonschema
     from referencing import Registry, Resource
 
-    registry = Registry().with_resources(
-        (schema(n)["$id"], Resource.from_contents(schema(n))) for n in SCHEMA_NAMES
-    )
+    registry = Registry().with_resources((schema(n)["$id"], Resource.from_contents(schema(n))) for n in SCHEMA_NAMES)
     cls = jsonschema.validators.validator_for(schema(name))
     return cls(schema(name), registry=registry, format_checker=cls.FORMAT_CHECKER)
 
