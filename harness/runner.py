@@ -86,7 +86,10 @@ class Tally:
 async def run_all(
     specs: Sequence[EvalSpec], providers: Sequence[Provider], workspace: Workspace, options: RunOptions
 ) -> tuple[list[dict[str, Any]], list[Skipped]]:
-    """Run every eval against every model; the run summaries (as in run.json) and the pairs skipped."""
+    """Check every eval's data, then run every eval against every model; the summaries and the pairs skipped."""
+    problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
+    if problems:
+        raise InputError(problems)
     store = RunStore(options.results_dir)
     summaries: list[dict[str, Any]] = []
     skipped: list[Skipped] = []
@@ -103,10 +106,7 @@ async def run_all(
 async def run_eval(
     spec: EvalSpec, provider: Provider, workspace: Workspace, options: RunOptions, store: RunStore
 ) -> dict[str, Any]:
-    """Run one eval against one model and return its summary (also written to run.json)."""
-    problems = check_data(spec, workspace, hub=True)
-    if problems:
-        raise InputError(problems)
+    """Run one eval (whose data has been checked) against one model; its summary, also written to run.json."""
     dataset = Dataset(spec, workspace)
     data_hash = dataset.fingerprint()
     renderer = PromptRenderer(spec.prompt)
@@ -149,6 +149,7 @@ async def _run_workers(worker: Any, count: int) -> None:
     finally:
         for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     for task in done:
         if not task.cancelled() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]
@@ -217,8 +218,8 @@ class FewShot:
         """The k examples shown before `sample`, the same for the same seed."""
         if self.k == 0:
             return []
-        candidates = [s for s in self.pool if s.id != sample.id]
-        return random.Random(f"{self.seed}:{sample.id}").sample(candidates, min(self.k, len(candidates)))
+        picks = random.Random(f"{self.seed}:{sample.id}").sample(range(len(self.pool)), min(self.k + 1, len(self.pool)))
+        return [self.pool[i] for i in picks if self.pool[i].id != sample.id][: self.k]
 
 
 def _header(
