@@ -35,7 +35,15 @@ class Registry:
     def load(cls, workspace: Workspace, extra: Iterable[Path] = ()) -> Registry:
         """Read every registry file (plus `extra` files from elsewhere, typed by their folder name)."""
         registry = cls(workspace)
-        files = [(kind, path) for kind in KINDS for path in _yaml_files(workspace.registry_dir / kind)]
+        files = []
+        for kind in KINDS:
+            for path in _entries(workspace.registry_dir / kind):
+                if path.suffix in (".yaml", ".yml"):
+                    files.append((kind, path))
+                else:
+                    registry.problems.append(
+                        Problem(display_path(path), 1, "not a registry file: entries are .yaml files")
+                    )
         known = {path.resolve() for _, path in files}
         files += [(kind_of(path), path) for path in extra if path.resolve() not in known]
         first_line: dict[tuple[str, str], str] = {}
@@ -125,10 +133,13 @@ def kind_of(path: Path) -> str:
     return path.parent.name if path.parent.name in KINDS else "evals"
 
 
-def _yaml_files(directory: Path) -> list[Path]:
+def _entries(directory: Path) -> list[Path]:
+    """The files of a registry folder, hidden ones and READMEs aside."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(
+        p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != "README.md"
+    )
 
 
 def schema_problems(doc: YamlDocument, schema_name: str) -> list[Problem]:

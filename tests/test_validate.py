@@ -230,3 +230,8 @@ def test_validate_json(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out) == [
         {"path": "registry/suites/demo.yaml", "line": 3, "message": "suite 'demo' lists unknown eval 'nope'"}
     ]
+
+
+def test_a_file_that_is_not_yaml_in_the_registry(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(demo / "registry/evals/new.json", "{}")
+    assert problems(capsys) == (2, ["registry/evals/new.json:1: not a registry file: entries are .yaml files"])
