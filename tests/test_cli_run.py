@@ -117,7 +117,7 @@ def test_run_against_openai_compatible_server(openai_server: FakeOpenAI, tmp_pat
 
 
 def test_failed_samples_are_recorded_and_counted(openai_server: FakeOpenAI, tmp_path: Path) -> None:
-    data = rows("gpt-history.en".replace(".", "/", 1) + ".jsonl")[:12]
+    data = rows("gpt-history/en.jsonl")[:12]
     right = question_answering_server(openai_server, data, "question", "no idea")
     refused = {row["question"] for row in data[:3]}
     openai_server.fault_for = lambda body: (
