@@ -105,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)"
     )
+    run.add_argument(
+        "--resume",
+        nargs="?",
+        const="any",  # harness.runner.RESUME_ANY
+        metavar="RUN_ID",
+        help="continue the newest unfinished run with the same eval, data, model and parameters (or the run named)",
+    )
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     run.set_defaults(handler=_run)
     return parser
@@ -173,7 +180,9 @@ def _run(args: argparse.Namespace) -> int:
     settings = ModelSettings(
         concurrency=args.concurrency, timeout=args.timeout, max_attempts=args.max_attempts, seed=args.seed
     )
-    options = RunOptions(results_dir=args.results, limit=args.limit, concurrency=args.concurrency, seed=args.seed)
+    options = RunOptions(
+        results_dir=args.results, limit=args.limit, concurrency=args.concurrency, seed=args.seed, resume=args.resume
+    )
 
     async def run() -> Any:
         providers = [open_provider(name, registry.models, settings) for name in models]

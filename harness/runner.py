@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
+import json
 import random
 import time
 from collections import Counter
@@ -35,6 +37,11 @@ class RunOptions:
     limit: int | None = None
     concurrency: int = 8
     seed: int = 0
+    resume: str | None = None
+    """None: a new run; RESUME_ANY: continue the newest unfinished run that matches; else a run id to continue."""
+
+
+RESUME_ANY = "any"
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ async def run_all(
     problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
     if problems:
         raise InputError(problems)
+    if options.resume not in (None, RESUME_ANY) and len(specs) * len(providers) != 1:
+        raise InputError("evalrun: --resume RUN_ID continues one run: give one eval and one model")
     store = RunStore(options.results_dir)
     summaries: list[dict[str, Any]] = []
     skipped: list[Skipped] = []
@@ -112,11 +121,14 @@ async def run_eval(
     renderer = PromptRenderer(spec.prompt)
     grader = make_grader(spec.grader, spec.language)
     shots = FewShot(spec, dataset, options.seed)
-    samples: Iterator[Sample] = itertools.islice(dataset.samples(), options.limit)
-    writer = store.create(spec.id, provider.name)
-    summary = _header(spec, provider, options, writer, data_hash, workspace)
+    writer, summary, done = _open_run(spec, provider, options, store, data_hash)
     writer.write_summary(summary)
     tally = Tally(spec.metrics)
+    for record in done:
+        tally.add(record)
+    finished = {record["sample_id"] for record in done}
+    samples: Iterator[Sample] = (s for s in itertools.islice(dataset.samples(), options.limit) if s.id not in finished)
+    earlier = summary.get("duration_s") or 0.0
     started = time.perf_counter()
 
     async def worker() -> None:
@@ -134,7 +146,7 @@ async def run_eval(
         raise
     finally:
         writer.close()
-        summary.update(_results(tally, spec, options.seed, time.perf_counter() - started), status=status)
+        summary.update(_results(tally, spec, options.seed, earlier + time.perf_counter() - started), status=status)
         summary["model"]["served_by"] = sorted(tally.served_by)
         summary["finished_at"] = _now()
         writer.write_summary(summary)
@@ -222,12 +234,68 @@ class FewShot:
         return [self.pool[i] for i in picks if self.pool[i].id != sample.id][: self.k]
 
 
+def _open_run(
+    spec: EvalSpec, provider: Provider, options: RunOptions, store: RunStore, data_hash: str
+) -> tuple[RunWriter, dict[str, Any], list[dict[str, Any]]]:
+    """A new run folder, or the unfinished one being resumed: its writer, summary and the records it holds."""
+    identity = _identity(spec, dict(provider.describe()), options, data_hash)
+    fingerprint = _fingerprint(identity)
+    run_id = store.unfinished(fingerprint) if options.resume == RESUME_ANY else options.resume
+    if run_id is None:
+        writer = store.create(spec.id, provider.name)
+        return writer, _header(spec, provider, options, writer, data_hash, fingerprint), []
+    summary = store.summary(run_id)
+    if summary.get("fingerprint") != fingerprint:
+        stored = _identity_of(summary)
+        changed = [key for key in identity if stored.get(key) != identity[key]] or ["harness record format"]
+        raise InputError(f"evalrun: cannot resume {run_id}: its {', '.join(changed)} no longer match; start a new run")
+    if summary.get("status") == "complete":
+        raise InputError(f"evalrun: run {run_id} is complete; there is nothing to resume")
+    records = store.records(run_id)
+    summary.update(
+        status="running", finished_at=None, resumed=summary.get("resumed", 0) + 1, concurrency=options.concurrency
+    )
+    return store.reopen(run_id), summary, records
+
+
+def _identity(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:
+    """What makes two runs the same run: the eval, its data, the model and the parameters."""
+    return {
+        "eval": spec.id,
+        "spec": spec.spec_hash,
+        "data": data_hash,
+        "model": model,
+        "generation": dict(spec.generation),
+        "seed": options.seed,
+        "limit": options.limit,
+    }
+
+
+def _identity_of(summary: dict[str, Any]) -> dict[str, Any]:
+    """The identity a stored run.json describes."""
+    model = {key: value for key, value in summary["model"].items() if key not in ("name", "served_by")}
+    return {
+        "eval": summary["eval"]["id"],
+        "spec": summary["eval"]["spec_hash"],
+        "data": summary["eval"]["data_hash"],
+        "model": model,
+        "generation": summary["generation"],
+        "seed": summary["seed"],
+        "limit": summary["limit"],
+    }
+
+
+def _fingerprint(identity: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def _header(
-    spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, workspace: Workspace
+    spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, fingerprint: str
 ) -> dict[str, Any]:
     return {
         "schema_version": 1,
         "run_id": writer.run_id,
+        "fingerprint": fingerprint,
         "status": "running",
         "created_at": _now(),
         "finished_at": None,
@@ -247,6 +315,7 @@ def _header(
         "seed": options.seed,
         "limit": options.limit,
         "concurrency": options.concurrency,
+        "resumed": 0,
         "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
     }
 

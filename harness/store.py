@@ -17,13 +17,13 @@ from harness.errors import InputError
 class RunWriter:
     """Writes one run's folder: the summary (replaced atomically) and one JSON line per finished sample."""
 
-    def __init__(self, directory: Path, run_id: str):
+    def __init__(self, directory: Path, run_id: str, *, existing: bool = False):
         self.run_id = run_id
         self.directory = directory
-        directory.mkdir(parents=True, exist_ok=False)
+        directory.mkdir(parents=True, exist_ok=existing)
         self.samples_path = directory / "samples.jsonl"
         self.run_path = directory / "run.json"
-        self._samples = open(self.samples_path, "a", encoding="utf-8")
+        self._samples = open(self.samples_path, "a", encoding="utf-8")  # noqa: SIM115 - open for the run's lifetime
 
     def write_summary(self, summary: Mapping[str, Any]) -> None:
         """Replace run.json atomically, so a reader never sees half a file."""
@@ -58,6 +58,52 @@ class RunStore:
             return RunWriter(self.runs_dir / run_id, run_id)
         except OSError as exc:
             raise InputError(f"evalrun: cannot create a run folder under {self.runs_dir}: {exc.strerror}") from None
+
+    def summary(self, run_id: str) -> dict[str, Any]:
+        """The run.json of a stored run; InputError if there is no such run."""
+        path = self.runs_dir / run_id / "run.json"
+        if "/" in run_id or run_id in ("", ".", "..") or not path.is_file():
+            raise InputError(f"evalrun: no run {run_id!r} under {self.runs_dir}")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"evalrun: {path}: unreadable run record ({exc})") from None
+
+    def records(self, run_id: str) -> list[dict[str, Any]]:
+        """The complete sample records of a run, first cutting off a last line that a killed run left half written."""
+        path = self.runs_dir / run_id / "samples.jsonl"
+        if not path.exists():
+            return []
+        data = path.read_bytes()
+        records, good = [], 0
+        for line in data.splitlines(keepends=True):
+            try:
+                if not line.endswith(b"\n"):
+                    raise ValueError("torn line")
+                records.append(json.loads(line))
+            except ValueError:
+                break
+            good += len(line)
+        if good < len(data):
+            with open(path, "r+b") as handle:
+                handle.truncate(good)
+        return records
+
+    def reopen(self, run_id: str) -> RunWriter:
+        """The writer of an existing run, appending after its records."""
+        return RunWriter(self.runs_dir / run_id, run_id, existing=True)
+
+    def unfinished(self, fingerprint: str) -> str | None:
+        """The newest run with this fingerprint that did not complete, if any."""
+        found = []
+        for path in self.runs_dir.glob("*/run.json") if self.runs_dir.is_dir() else ():
+            try:
+                summary = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if summary.get("fingerprint") == fingerprint and summary.get("status") != "complete":
+                found.append((summary.get("created_at", ""), summary["run_id"]))
+        return max(found)[1] if found else None
 
 
 def slug(text: str) -> str:
