@@ -3,7 +3,8 @@
     python bench/bench.py [--samples 10000] [--latency 0.05] [--concurrency 64] [--repeat 3]
 
 Reports, as medians over the repeats: wall time ÷ (samples × latency ÷ concurrency), CPU milliseconds per sample
-(evalrun's process, user + system), peak RSS of evalrun, and the start-up time of `evalrun --help` and `evalrun list`.
+(evalrun's process, user + system), peak RSS of evalrun, a fully cached rerun, and the start-up time of
+`evalrun --help` and `evalrun list`. Each repeat starts with an empty response cache.
 """
 
 from __future__ import annotations
@@ -83,24 +84,16 @@ def main() -> None:
             workspace(root, args.samples)
             env = {**os.environ, "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1", "OPENAI_API_KEY": "bench"}
             limit = args.samples * args.latency / args.concurrency
-            walls, cpus, rss = [], [], 0.0
+            walls, cpus, cached, rss = [], [], [], 0.0
             for attempt in range(args.repeat):
-                command = evalrun + [
-                    "run",
-                    "bench",
-                    "--model",
-                    "openai/bench",
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--json",
-                    "--results",
-                    str(root / f"out{attempt}"),
-                ]
-                wall, cpu, peak, stdout = timed(command, root, env)
+                command = [*evalrun, "run", "bench", "--model", "openai/bench", "--json"]
+                command += ["--concurrency", str(args.concurrency), "--cache-dir", str(root / f"cache{attempt}")]
+                wall, cpu, peak, stdout = timed([*command, "--results", str(root / f"out{attempt}")], root, env)
                 accuracy = json.loads(stdout)["runs"][0]["metrics"]["accuracy"]["mean"]
                 walls.append(wall)
                 cpus.append(cpu)
                 rss = max(rss, peak)
+                cached.append(timed([*command, "--results", str(root / f"again{attempt}")], root, env)[0])
             helps = [timed(evalrun + ["--help"], root, env)[0] for _ in range(5)]
             lists = [timed(evalrun + ["list"], root, env)[0] for _ in range(5)]
     finally:
@@ -115,6 +108,7 @@ def main() -> None:
     print(f"CPU per sample        {statistics.median(cpus) / args.samples * 1000:8.3f} ms")
     print(f"peak RSS              {rss:8.1f} MB (largest child so far)")
     print(f"accuracy              {accuracy:8.3f}   (the server answers 0.800 correctly)")
+    print(f"fully cached rerun    {statistics.median(cached):8.2f} s")
     print(f"evalrun --help        {statistics.median(helps):8.3f} s")
     print(f"evalrun list          {statistics.median(lists):8.3f} s")
 

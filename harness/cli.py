@@ -105,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)"
     )
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
+    run.add_argument("--cache-dir", type=Path, metavar="DIR", help="response cache folder (default ~/.cache/evalrun)")
     run.add_argument(
         "--resume",
         nargs="?",
@@ -114,6 +116,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     run.set_defaults(handler=_run)
+
+    cache = commands.add_parser(
+        "cache",
+        help="show or clear the response cache",
+        description="Show how many responses the cache holds, or delete them all.",
+    )
+    cache.add_argument("action", choices=["stats", "clear"], help="stats: where and how big; clear: delete every entry")
+    cache.add_argument("--cache-dir", type=Path, metavar="DIR", help="response cache folder (default ~/.cache/evalrun)")
+    cache.add_argument("--json", action="store_true", help="print the result as JSON")
+    cache.set_defaults(handler=_cache)
     return parser
 
 
@@ -169,6 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
+    from harness.cache import CachedProvider, ResponseCache, default_cache_dir
     from harness.models import open_provider
     from harness.models.base import ModelSettings
     from harness.runner import RunOptions, run_all
@@ -184,8 +197,12 @@ def _run(args: argparse.Namespace) -> int:
         results_dir=args.results, limit=args.limit, concurrency=args.concurrency, seed=args.seed, resume=args.resume
     )
 
+    cache = None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
+
     async def run() -> Any:
         providers = [open_provider(name, registry.models, settings) for name in models]
+        if cache is not None:
+            providers = [CachedProvider(p, cache) if p.cacheable else p for p in providers]
         try:
             return await run_all(specs, providers, registry.workspace, options)
         finally:
@@ -193,7 +210,11 @@ def _run(args: argparse.Namespace) -> int:
                 await provider.aclose()
 
     signal.signal(signal.SIGTERM, _interrupt)
-    summaries, skipped = asyncio.run(run())
+    try:
+        summaries, skipped = asyncio.run(run())
+    finally:
+        if cache is not None:
+            cache.close()
     if args.json:
         document = {"runs": summaries, "skipped": [vars(s) for s in skipped]}
         print(json.dumps(document, ensure_ascii=False, indent=2))
@@ -205,6 +226,23 @@ def _run(args: argparse.Namespace) -> int:
     if failed:
         print(f"evalrun: {failed} sample(s) failed after retries; see `errors` in each run.json", file=sys.stderr)
     return EXIT_FAILED if failed or any(s["status"] != "complete" for s in summaries) else EXIT_OK
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from harness.cache import ResponseCache, default_cache_dir
+
+    cache = ResponseCache(args.cache_dir or default_cache_dir())
+    try:
+        result = cache.stats() if args.action == "stats" else {"cleared": cache.clear(), **cache.stats()}
+    finally:
+        cache.close()
+    if args.json:
+        print(json.dumps(result, indent=2))
+    elif args.action == "stats":
+        print(f"{result['path']}: {result['entries']} responses, {result['bytes'] / 1e6:.1f} MB")
+    else:
+        print(f"{result['path']}: cleared {result['cleared']} responses")
+    return EXIT_OK
 
 
 def _interrupt(signum: int, frame: Any) -> None:

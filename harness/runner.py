@@ -62,6 +62,7 @@ class Tally:
     samples: int = 0
     errors: int = 0
     unparsed: int = 0
+    cached: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     with_usage: int = 0
@@ -79,6 +80,7 @@ class Tally:
             self.with_usage += 1
             self.prompt_tokens += usage["prompt_tokens"] or 0
             self.completion_tokens += usage.get("completion_tokens") or 0
+        self.cached += bool(record["cached"])
         if record["served_by"]:
             self.served_by[record["served_by"]] += 1
         if record["error"] is not None:
@@ -214,6 +216,7 @@ async def _attempt(
         attempts=response.attempts,
         finish_reason=response.finish_reason,
         served_by=response.model,
+        cached=response.cached,
     )
     return record
 
@@ -331,6 +334,7 @@ def _results(tally: Tally, spec: EvalSpec, seed: int, seconds: float) -> dict[st
             "scored": tally.samples - tally.errors,
             "errors": tally.errors,
             "unparsed": tally.unparsed,
+            "cached": tally.cached,
         },
         "primary_metric": spec.primary_metric,
         "metrics": metrics,

@@ -33,6 +33,8 @@ class Request:
     params: Mapping[str, Any]
     sample: Sample
     """The sample behind the request; only the offline baselines look at it."""
+    epoch: int = 1
+    """Which repetition of the sample this is (part of the cache key, so epochs are sampled anew)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Response:
     finish_reason: str | None = None
     model: str | None = None
     attempts: int = 1
+    cached: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,14 @@ REPO = Path(__file__).resolve().parent.parent
 SECRET = "sk-test-SENTINEL-7f3a9c2e1b"
 
 
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own response cache, so no test answers from another's."""
+    directory = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("EVALRUN_CACHE_DIR", str(directory))
+    return directory
+
+
 @pytest.fixture
 def openai_server() -> Iterator[FakeOpenAI]:
     """A fresh OpenAI-compatible server on 127.0.0.1; set `.answer`, `.faults` or `.fault_for` to script it."""
@@ -59,7 +67,7 @@ def evalrun(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `evalrun` command in a subprocess."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "EVALRUN_"))}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_") and k != "EVALRUN_HOME"}
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "harness", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout

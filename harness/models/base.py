@@ -24,6 +24,8 @@ class Provider(Protocol):
     """A model endpoint: answers requests, says which evals it cannot take, and describes itself for records."""
 
     name: str
+    cacheable: bool
+    """Whether answers are worth keeping in the response cache (network endpoints: yes; baselines: no)."""
 
     def unsupported_reason(self, spec: EvalSpec) -> str | None:
         """Why this model cannot take `spec` at all (None when it can)."""

@@ -58,6 +58,7 @@ class Baseline:
     """What the offline baselines share: no network, nothing to close, a description for run records."""
 
     kind = ""
+    cacheable = False
 
     @property
     def name(self) -> str:

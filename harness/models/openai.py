@@ -24,6 +24,8 @@ CONNECTIONS_PER_CLIENT = 8
 class OpenAIChat:
     """A model behind a `POST {base_url}/chat/completions` endpoint."""
 
+    cacheable = True
+
     def __init__(
         self,
         name: str,

@@ -1,0 +1,143 @@
+"""A response cache on disk (SQLite), keyed by endpoint, model, the full request and the epoch, never by prompt alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from harness.errors import InputError
+from harness.models.base import Provider
+from harness.spec import EvalSpec
+from harness.types import Request, Response, Usage
+
+ENV_CACHE_DIR = "EVALRUN_CACHE_DIR"
+BATCH, BATCH_SECONDS = 256, 1.0
+"""Responses are committed every BATCH writes or BATCH_SECONDS, whichever comes first."""
+FILE_NAME = "responses.sqlite3"
+
+
+def default_cache_dir() -> Path:
+    """`$EVALRUN_CACHE_DIR`, else `$XDG_CACHE_HOME/evalrun`, else `~/.cache/evalrun`."""
+    if os.environ.get(ENV_CACHE_DIR):
+        return Path(os.environ[ENV_CACHE_DIR])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "evalrun"
+
+
+class ResponseCache:
+    """Model responses stored in one SQLite file, safe to share between concurrent runs."""
+
+    def __init__(self, directory: Path):
+        self.path = directory / FILE_NAME
+        self._pending = 0
+        self._batch_started = 0.0
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, response TEXT NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"evalrun: cannot open the response cache at {self.path}: {exc}") from None
+
+    @staticmethod
+    def key(endpoint: Mapping[str, Any], request: Request) -> str:
+        """SHA-256 over the endpoint (provider, base URL, model, its parameters), the messages, parameters and epoch."""
+        material = {
+            "endpoint": endpoint,
+            "messages": request.messages,
+            "params": request.params,
+            "epoch": request.epoch,
+        }
+        return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def get(self, key: str) -> Response | None:
+        """The stored response for `key`, marked as cached; None if there is none."""
+        row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        return Response(
+            output=data["output"],
+            usage=Usage(**data["usage"]),
+            finish_reason=data["finish_reason"],
+            model=data["model"],
+            attempts=0,
+            cached=True,
+        )
+
+    def put(self, key: str, response: Response) -> None:
+        """Store a successful response; writes are committed in batches (and at close)."""
+        data = {k: v for k, v in asdict(response).items() if k not in ("attempts", "cached")}
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+            self._batch_started = time.monotonic()
+        self._db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?)", (key, json.dumps(data, ensure_ascii=False)))
+        self._pending += 1
+        if self._pending >= BATCH or time.monotonic() - self._batch_started > BATCH_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make the stored responses visible to other runs."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._pending = 0
+
+    def stats(self) -> dict[str, Any]:
+        """Where the cache is, how many responses it holds and its size on disk."""
+        (entries,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+        size = sum(p.stat().st_size for p in self.path.parent.glob(FILE_NAME + "*"))
+        return {"path": str(self.path), "entries": entries, "bytes": size}
+
+    def clear(self) -> int:
+        """Delete every stored response; how many there were."""
+        (entries,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+        self._db.execute("DELETE FROM responses")
+        self._db.execute("VACUUM")
+        return entries
+
+    def close(self) -> None:
+        """Commit what is pending and close the database."""
+        self.commit()
+        self._db.close()
+
+
+class CachedProvider:
+    """A provider that answers from the cache when it can and stores what the endpoint answers."""
+
+    cacheable = False
+
+    def __init__(self, inner: Provider, cache: ResponseCache):
+        self.inner = inner
+        self.cache = cache
+        self.name = inner.name
+        self._endpoint = dict(inner.describe())
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        """As the wrapped provider says."""
+        return self.inner.unsupported_reason(spec)
+
+    def describe(self) -> Mapping[str, Any]:
+        """As the wrapped provider says."""
+        return self._endpoint
+
+    async def complete(self, request: Request) -> Response:
+        """The cached response for this exact request, else the endpoint's (then stored)."""
+        key = ResponseCache.key(self._endpoint, request)
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        response = await self.inner.complete(request)
+        self.cache.put(key, response)
+        return replace(response, cached=False)
+
+    async def aclose(self) -> None:
+        """Close the wrapped provider."""
+        await self.inner.aclose()

@@ -1,0 +1,107 @@
+"""The response cache: keyed by endpoint, model, full request and epoch; shared safely; never holds a key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.cache import ResponseCache
+from harness.types import Request, Response, Sample, Usage
+from tests.conftest import REPO, SECRET, evalrun
+from tests.openai_server import FakeOpenAI, Fault
+
+
+def run(server: FakeOpenAI, results: Path, *models: str, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    flags = [part for model in models for part in ("--model", model)]
+    result = evalrun(
+        "run",
+        "gpt-history.en",
+        *flags,
+        "--limit",
+        "6",
+        "--json",
+        "--results",
+        str(results),
+        *extra,
+        cwd=REPO,
+        env={"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": SECRET},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def outputs(summary: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    lines = Path(summary["paths"]["samples"]).read_text(encoding="utf-8").splitlines()
+    return sorted((r["sample_id"], r["output"], r["cached"]) for r in map(json.loads, lines))
+
+
+def test_two_models_same_prompt_two_answers_then_all_cached(
+    openai_server: FakeOpenAI, tmp_path: Path, isolated_cache: Path
+) -> None:
+    openai_server.answer = lambda body: f"answer of {body['model']}"
+    first = run(openai_server, tmp_path, "openai/model-a", "openai/model-b")["runs"]
+    assert len(openai_server.requests) == 12
+    a, b = (outputs(s) for s in first)
+    assert {o for _, o, _ in a} == {"answer of model-a"} and {o for _, o, _ in b} == {"answer of model-b"}
+    assert not any(cached for _, _, cached in a + b)
+
+    second = run(openai_server, tmp_path, "openai/model-a", "openai/model-b")["runs"]
+    assert len(openai_server.requests) == 12  # nothing asked again
+    assert [[(i, o) for i, o, _ in outputs(s)] for s in second] == [
+        [(i, o) for i, o, _ in a],
+        [(i, o) for i, o, _ in b],
+    ]
+    assert all(cached for s in second for _, _, cached in outputs(s))
+    assert [s["counts"]["cached"] for s in second] == [6, 6]
+    assert [s["metrics"] for s in second] == [s["metrics"] for s in first]
+
+    run(openai_server, tmp_path, "openai/model-a", extra=("--no-cache",))
+    assert len(openai_server.requests) == 18
+    assert SECRET.encode() not in b"".join(p.read_bytes() for p in isolated_cache.rglob("*") if p.is_file())
+
+
+def test_failures_are_not_cached(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    openai_server.fault_for = lambda body: Fault("status", 400)
+    assert run(openai_server, tmp_path, "openai/m")["runs"][0]["counts"]["errors"] == 6
+    openai_server.fault_for = lambda body: None
+    again = run(openai_server, tmp_path, "openai/m")["runs"][0]
+    assert again["counts"]["errors"] == 0 and again["counts"]["cached"] == 0
+
+
+def test_key_covers_endpoint_model_request_and_epoch(tmp_path: Path) -> None:
+    sample = Sample("s", {}, ("x",))
+    endpoint = {"provider": "openai", "model": "m", "base_url": "http://127.0.0.1:1/v1", "params": {}}
+    base = Request(({"role": "user", "content": "hi"},), {"temperature": 0}, sample)
+    keys = {
+        ResponseCache.key(endpoint, base),
+        ResponseCache.key({**endpoint, "model": "n"}, base),
+        ResponseCache.key({**endpoint, "base_url": "http://127.0.0.1:2/v1"}, base),
+        ResponseCache.key({**endpoint, "params": {"temperature": 1}}, base),
+        ResponseCache.key(endpoint, Request(base.messages, {"temperature": 0.5}, sample)),
+        ResponseCache.key(endpoint, Request(({"role": "user", "content": "hi!"},), base.params, sample)),
+        ResponseCache.key(endpoint, Request(base.messages, base.params, sample, epoch=2)),
+    }
+    assert len(keys) == 7
+    assert ResponseCache.key(endpoint, base) == ResponseCache.key(
+        dict(endpoint), Request(base.messages, {"temperature": 0}, Sample("other", {}, ("y",)))
+    )
+
+    cache = ResponseCache(tmp_path)
+    other = ResponseCache(tmp_path)  # a second connection, as a concurrent run would have
+    cache.put("k", Response("out", Usage(3, 4), "stop", "served"))
+    assert other.get("k") is None  # not committed yet
+    cache.commit()
+    assert other.get("k") == Response("out", Usage(3, 4), "stop", "served", attempts=0, cached=True)
+    assert other.get("missing") is None
+    cache.close()
+    other.close()
+
+
+def test_cache_command(openai_server: FakeOpenAI, tmp_path: Path, isolated_cache: Path) -> None:
+    run(openai_server, tmp_path, "openai/m")
+    stats = json.loads(evalrun("cache", "stats", "--json", cwd=tmp_path).stdout)
+    assert stats["entries"] == 6 and stats["path"].startswith(str(isolated_cache))
+    cleared = evalrun("cache", "clear", cwd=tmp_path)
+    assert cleared.returncode == 0 and "cleared 6 responses" in cleared.stdout
+    assert json.loads(evalrun("cache", "stats", "--json", cwd=tmp_path).stdout)["entries"] == 0
