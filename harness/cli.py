@@ -11,6 +11,7 @@ from typing import Any
 
 from harness import __version__
 from harness.errors import EvalrunError, InputError
+from harness.spec import GRADER_METRICS
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -116,6 +117,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     run.set_defaults(handler=_run)
+
+    again = commands.add_parser(
+        "regrade",
+        help="re-score a stored run without calling the model",
+        description="Grade a run's stored outputs again with its eval's current grader and answers (or --grader), "
+        "writing a new run that names the old one in `regraded_from`.",
+    )
+    again.add_argument("run_id", metavar="RUN_ID", help="a folder name under results/runs/")
+    again.add_argument("--grader", choices=sorted(GRADER_METRICS), help="grade with this grader instead of the eval's")
+    again.add_argument(
+        "--results", type=Path, default=Path("results"), metavar="DIR", help="where runs are (default ./results)"
+    )
+    again.add_argument("--json", action="store_true", help="print the new run's summary as JSON")
+    again.set_defaults(handler=_regrade)
 
     cache = commands.add_parser(
         "cache",
@@ -226,6 +241,25 @@ def _run(args: argparse.Namespace) -> int:
     if failed:
         print(f"evalrun: {failed} sample(s) failed after retries; see `errors` in each run.json", file=sys.stderr)
     return EXIT_FAILED if failed or any(s["status"] != "complete" for s in summaries) else EXIT_OK
+
+
+def _regrade(args: argparse.Namespace) -> int:
+    from harness.regrade import regrade
+    from harness.store import RunStore
+    from harness.table import results_table
+
+    registry = _registry()
+    store = RunStore(args.results)
+    eval_id = store.summary(args.run_id)["eval"]["id"]
+    if eval_id not in registry.evals:
+        raise InputError(f"evalrun: run {args.run_id} is of eval {eval_id!r}, which the registry no longer has")
+    summary = regrade(store, args.run_id, registry.evals[eval_id], registry.workspace, args.grader)
+    if args.json:
+        print(json.dumps({"runs": [summary], "skipped": []}, ensure_ascii=False, indent=2))
+    else:
+        print(results_table([summary], [], [summary["model"]["name"]]))
+        print(f"\nregraded {args.run_id} as {summary['run_id']}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _cache(args: argparse.Namespace) -> int:

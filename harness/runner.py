@@ -8,10 +8,8 @@ import itertools
 import json
 import random
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +21,8 @@ from harness.grading import Grader, make_grader
 from harness.models.base import Provider
 from harness.prompt import PromptError, PromptRenderer
 from harness.spec import EvalSpec
-from harness.stats import estimate, quantile
 from harness.store import RunStore, RunWriter
+from harness.summary import Tally, now, summarize
 from harness.types import Request, Sample
 from harness.workspace import Workspace, display_path
 
@@ -51,45 +49,6 @@ class Skipped:
     eval_id: str
     model: str
     reason: str
-
-
-@dataclass
-class Tally:
-    """Running totals for one run, kept small: one float per scored sample and metric."""
-
-    metrics: tuple[str, ...]
-    values: dict[str, list[float]] = field(default_factory=dict)
-    samples: int = 0
-    errors: int = 0
-    unparsed: int = 0
-    cached: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    with_usage: int = 0
-    latencies: list[float] = field(default_factory=list)
-    error_messages: Counter[str] = field(default_factory=Counter)
-    served_by: Counter[str] = field(default_factory=Counter)
-
-    def add(self, record: dict[str, Any]) -> None:
-        """Count one finished sample record."""
-        self.samples += 1
-        if record["latency_s"] is not None:
-            self.latencies.append(record["latency_s"])
-        usage = record["usage"]
-        if usage and usage.get("prompt_tokens") is not None:
-            self.with_usage += 1
-            self.prompt_tokens += usage["prompt_tokens"] or 0
-            self.completion_tokens += usage.get("completion_tokens") or 0
-        self.cached += bool(record["cached"])
-        if record["served_by"]:
-            self.served_by[record["served_by"]] += 1
-        if record["error"] is not None:
-            self.errors += 1
-            self.error_messages[record["error"]] += 1
-            return
-        self.unparsed += bool(record["unparsed"])
-        for name in self.metrics:
-            self.values.setdefault(name, []).append(record["metrics"][name])
 
 
 async def run_all(
@@ -148,9 +107,11 @@ async def run_eval(
         raise
     finally:
         writer.close()
-        summary.update(_results(tally, spec, options.seed, earlier + time.perf_counter() - started), status=status)
+        summary.update(
+            summarize(tally, spec.metrics, options.seed, earlier + time.perf_counter() - started), status=status
+        )
         summary["model"]["served_by"] = sorted(tally.served_by)
-        summary["finished_at"] = _now()
+        summary["finished_at"] = now()
         writer.write_summary(summary)
     return summary
 
@@ -300,7 +261,7 @@ def _header(
         "run_id": writer.run_id,
         "fingerprint": fingerprint,
         "status": "running",
-        "created_at": _now(),
+        "created_at": now(),
         "finished_at": None,
         "harness_version": __version__,
         "eval": {
@@ -321,38 +282,3 @@ def _header(
         "resumed": 0,
         "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
     }
-
-
-def _results(tally: Tally, spec: EvalSpec, seed: int, seconds: float) -> dict[str, Any]:
-    metrics = {}
-    for name in spec.metrics:
-        found = estimate(tally.values.get(name, []), seed)
-        metrics[name] = found.as_dict() if found else None
-    return {
-        "counts": {
-            "samples": tally.samples,
-            "scored": tally.samples - tally.errors,
-            "errors": tally.errors,
-            "unparsed": tally.unparsed,
-            "cached": tally.cached,
-        },
-        "primary_metric": spec.primary_metric,
-        "metrics": metrics,
-        "usage": {
-            "prompt_tokens": tally.prompt_tokens,
-            "completion_tokens": tally.completion_tokens,
-            "samples_with_usage": tally.with_usage,
-        },
-        "cost_usd": None,
-        "latency_s": {
-            "mean": sum(tally.latencies) / len(tally.latencies) if tally.latencies else None,
-            "p50": quantile(tally.latencies, 0.5),
-            "p95": quantile(tally.latencies, 0.95),
-        },
-        "duration_s": round(seconds, 3),
-        "errors": [{"message": message, "count": count} for message, count in tally.error_messages.most_common(10)],
-    }
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

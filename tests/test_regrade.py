@@ -1,0 +1,60 @@
+"""`evalrun regrade`: re-score stored outputs with the current answers or another grader, never calling the model."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tests.conftest import evalrun, write
+from tests.openai_server import FakeOpenAI
+
+
+def test_regrade_after_an_answer_key_fix(openai_server: FakeOpenAI, repo_copy: Path, tmp_path: Path) -> None:
+    openai_server.answer = lambda body: "GPT-3 has 175 billion parameters, said the paper."
+    env = {"OPENAI_BASE_URL": openai_server.base_url}
+    first = evalrun(
+        "run", "gpt-history.en", "--model", "openai/m", "--json", "--results", str(tmp_path), cwd=repo_copy, env=env
+    )
+    old = json.loads(first.stdout)["runs"][0]
+    asked = len(openai_server.requests)
+    assert old["metrics"]["accuracy"]["mean"] == 1 / 50  # only the GPT-3 parameter count is right
+
+    data = repo_copy / "evals/gpt-history/en.jsonl"
+    rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
+    rows[0]["answers"] = ["175 billion"]  # a (deliberately wrong) fix of the answer key for the first question
+    write(data, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+    result = evalrun("regrade", old["run_id"], "--json", "--results", str(tmp_path), cwd=repo_copy)
+    assert result.returncode == 0, result.stderr
+    new = json.loads(result.stdout)["runs"][0]
+    assert len(openai_server.requests) == asked
+    assert new["regraded_from"] == old["run_id"] and new["run_id"] != old["run_id"]
+    assert new["metrics"]["accuracy"]["mean"] == 2 / 50
+    assert new["eval"]["data_hash"] != old["eval"]["data_hash"]
+    records = [json.loads(line) for line in Path(new["paths"]["samples"]).read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 50
+    assert next(r for r in records if r["sample_id"] == rows[0]["id"])["references"] == ["175 billion"]
+    assert Path(old["paths"]["samples"]).read_text(encoding="utf-8").count("\n") == 50  # the old run is untouched
+
+
+def test_regrade_with_another_grader(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    run = json.loads(
+        evalrun(
+            "run", "comprehension.ja", "--model", "baseline/reader", "--json", "--results", str(tmp_path), cwd=repo
+        ).stdout
+    )["runs"][0]
+    result = evalrun("regrade", run["run_id"], "--grader", "f1", "--json", "--results", str(tmp_path), cwd=repo)
+    new = json.loads(result.stdout)["runs"][0]
+    assert new["primary_metric"] == "f1" and new["eval"]["grader"] == "f1"
+    assert new["metrics"]["f1"]["mean"] == run["metrics"]["f1"]["mean"]
+    result = evalrun("regrade", run["run_id"], "--grader", "exact", "--results", str(tmp_path), cwd=repo)
+    assert result.returncode == 0 and "| comprehension.ja | accuracy |" in result.stdout.replace("  ", " ").replace(
+        "  ", " "
+    )
+
+
+def test_regrade_unknown_run(tmp_path: Path) -> None:
+    result = evalrun("regrade", "nope", "--results", str(tmp_path), cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 2 and result.stderr.startswith("evalrun: no run 'nope'")
