@@ -106,6 +106,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)"
     )
+    run.add_argument(
+        "--max-errors",
+        type=_error_limit,
+        default="50%",
+        metavar="N|RATE",
+        help="stop asking once more than N samples failed, or more than RATE (e.g. 10%% or 0.1) of at least 20 "
+        "(default 50%%); what finished is kept, and --resume continues",
+    )
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
     run.add_argument("--cache-dir", type=Path, metavar="DIR", help="response cache folder (default ~/.cache/evalrun)")
     run.add_argument(
@@ -161,6 +170,27 @@ def _bounded(convert: Callable[[str], Any], low: float, high: float) -> Callable
     return parse
 
 
+def _error_limit(text: str) -> Any:
+    """--max-errors: a count of failed samples (`5`), or a share of them (`10%`, `0.1`)."""
+    from harness.runner import ErrorLimit
+
+    try:
+        if text.endswith("%"):
+            rate = float(text[:-1]) / 100
+        elif "." in text:
+            rate = float(text)
+        else:
+            count = int(text)
+            if count < 0:
+                raise ValueError
+            return ErrorLimit(count=count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a count (5) nor a rate (10%, 0.1)") from None
+    if not 0 <= rate < 1:
+        raise argparse.ArgumentTypeError(f"a rate must be from 0% to under 100%, not {text}")
+    return ErrorLimit(rate=rate)
+
+
 def _registry() -> Any:
     from harness.registry import Registry
     from harness.workspace import Workspace
@@ -209,7 +239,13 @@ def _run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency, timeout=args.timeout, max_attempts=args.max_attempts, seed=args.seed
     )
     options = RunOptions(
-        results_dir=args.results, limit=args.limit, concurrency=args.concurrency, seed=args.seed, resume=args.resume
+        results_dir=args.results,
+        limit=args.limit,
+        concurrency=args.concurrency,
+        seed=args.seed,
+        resume=args.resume,
+        max_errors=args.max_errors,
+        progress=not args.quiet and not args.json,
     )
 
     cache = None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())

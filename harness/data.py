@@ -129,6 +129,13 @@ class Dataset:
             except SampleError as exc:
                 raise InputError([Problem(self.display(few_shot), row.line, str(exc))]) from None
 
+    def count(self) -> int:
+        """How many records the data holds (non-blank lines of a file, rows of a dataset)."""
+        if self.spec.data.path is None:
+            return len(self._hf())
+        with open(self._file(False), "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+
     def fingerprint(self) -> str:
         """SHA-256 over the data (and few-shot file): the bytes of files, the pinned identity of hub datasets."""
         digest = hashlib.sha256()

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import itertools
 import json
+import sys
 import random
 import time
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,7 @@ from harness.models.base import Provider
 from harness.prompt import PromptError, PromptRenderer
 from harness.spec import EvalSpec
 from harness.store import RunStore, RunWriter
+from harness.progress import Progress
 from harness.summary import Tally, now, summarize
 from harness.types import Request, Sample
 from harness.workspace import Workspace, display_path
@@ -37,6 +39,26 @@ class RunOptions:
     seed: int = 0
     resume: str | None = None
     """None: a new run; RESUME_ANY: continue the newest unfinished run that matches; else a run id to continue."""
+    max_errors: ErrorLimit | None = None
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class ErrorLimit:
+    """When a run stops asking: more than `count` failed samples, or a failure rate above `rate`."""
+
+    count: int | None = None
+    rate: float | None = None
+    min_samples: int = 20
+    """A rate is judged only once this many samples have finished."""
+
+    def exceeded(self, errors: int, samples: int) -> str | None:
+        """Why a run with `errors` failures among `samples` finished (this session) must stop now, or None."""
+        if self.count is not None and errors > self.count:
+            return f"{errors} samples failed, more than --max-errors {self.count}"
+        if self.rate is not None and samples >= self.min_samples and errors / samples > self.rate:
+            return f"{errors / samples:.0%} of {samples} samples failed, more than --max-errors {self.rate:.0%}"
+        return None
 
 
 RESUME_ANY = "any"
@@ -92,20 +114,35 @@ async def run_eval(
     earlier = summary.get("duration_s") or 0.0
     started = time.perf_counter()
 
+    total = min(dataset.count(), options.limit or sys.maxsize)
+    progress = Progress(f"{spec.id} × {provider.name}", total, len(done), enabled=options.progress)
+    stop: list[str] = []
+    errors_before = tally.errors
+
     async def worker() -> None:
         for sample in samples:
+            if stop:
+                return
             record = await _attempt(sample, spec, provider, renderer, grader, shots)
             writer.append(record)
             tally.add(record)
+            progress.update(tally)
+            limit = options.max_errors
+            reason = limit.exceeded(tally.errors - errors_before, tally.samples - len(done)) if limit else None
+            if reason and not stop:
+                stop.append(reason)
 
     status = "failed"
     try:
         await _run_workers(worker, max(1, options.concurrency))
-        status = "complete"
+        status = "stopped" if stop else "complete"
     except (asyncio.CancelledError, KeyboardInterrupt):
         status = "interrupted"
         raise
     finally:
+        progress.finish(tally)
+        if stop:
+            summary["stopped"] = stop[0]
         writer.close()
         summary.update(
             summarize(tally, spec.metrics, options.seed, earlier + time.perf_counter() - started), status=status

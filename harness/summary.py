@@ -20,6 +20,7 @@ class Tally:
     errors: int = 0
     unparsed: int = 0
     cached: int = 0
+    retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     with_usage: int = 0
@@ -38,6 +39,7 @@ class Tally:
             self.prompt_tokens += usage["prompt_tokens"] or 0
             self.completion_tokens += usage.get("completion_tokens") or 0
         self.cached += bool(record["cached"])
+        self.retries += max(record["attempts"] - 1, 0)
         if record["served_by"]:
             self.served_by[record["served_by"]] += 1
         if record["error"] is not None:
@@ -62,6 +64,7 @@ def summarize(tally: Tally, metrics: tuple[str, ...], seed: int, seconds: float)
             "errors": tally.errors,
             "unparsed": tally.unparsed,
             "cached": tally.cached,
+            "retries": tally.retries,
         },
         "primary_metric": metrics[0],
         "metrics": estimates,

@@ -98,7 +98,14 @@ def test_run_against_openai_compatible_server(openai_server: FakeOpenAI, tmp_pat
             < summary["metrics"][metric]["mean"]
             < summary["metrics"][metric]["ci_high"]
         )
-        assert summary["counts"] == {"samples": len(data), "scored": len(data), "errors": 0, "unparsed": 0, "cached": 0}
+        assert summary["counts"] == {
+            "samples": len(data),
+            "scored": len(data),
+            "errors": 0,
+            "unparsed": 0,
+            "cached": 0,
+            "retries": 0,
+        }
         run, samples = load_run(summary)
         assert run == summary
         assert run["model"]["served_by"] == ["test-model"]
@@ -143,7 +150,7 @@ def test_failed_samples_are_recorded_and_counted(openai_server: FakeOpenAI, tmp_
     run_dir = next((tmp_path / "runs").iterdir())
     summary = json.loads((run_dir / "run.json").read_text())
     samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
-    assert summary["counts"] == {"samples": 12, "scored": 9, "errors": 3, "unparsed": 0, "cached": 0}
+    assert summary["counts"] == {"samples": 12, "scored": 9, "errors": 3, "unparsed": 0, "cached": 0, "retries": 0}
     assert summary["metrics"]["accuracy"]["mean"] == pytest.approx(len(right - {r["id"] for r in data[:3]}) / 9)
     errored = [s for s in samples if s["error"]]
     assert len(errored) == 3 and all(s["score"] is None and "HTTP 400" in s["error"] for s in errored)

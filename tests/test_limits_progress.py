@@ -1,0 +1,117 @@
+"""--max-errors stops a failing run cleanly (and --resume finishes it); progress is shown on stderr."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.progress import Progress
+from harness.summary import Tally
+from tests.conftest import REPO, evalrun
+from tests.openai_server import FakeOpenAI, Fault
+
+
+def run(server: FakeOpenAI, results: Path, *extra: str) -> tuple[int, dict, str]:
+    result = evalrun(
+        "run",
+        "gpt-history.en",
+        "--model",
+        "openai/m",
+        "--concurrency",
+        "1",
+        "--json",
+        "--results",
+        str(results),
+        *extra,
+        cwd=REPO,
+        env={"OPENAI_BASE_URL": server.base_url},
+    )
+    return result.returncode, json.loads(result.stdout)["runs"][0], result.stderr
+
+
+@pytest.mark.parametrize(
+    "limit, stops_after, reason",
+    [
+        ("2", 3, "3 samples failed, more than --max-errors 2"),
+        ("10%", 20, "100% of 20 samples failed, more than --max-errors 10%"),
+    ],
+)
+def test_max_errors_stops_cleanly_and_resume_finishes(
+    openai_server: FakeOpenAI, tmp_path: Path, limit: str, stops_after: int, reason: str
+) -> None:
+    openai_server.fault_for = lambda body: Fault("status", 401)
+    status, summary, _ = run(openai_server, tmp_path, "--max-errors", limit)
+    assert status == 1
+    assert summary["status"] == "stopped" and summary["stopped"] == reason
+    assert summary["counts"]["samples"] == stops_after == summary["counts"]["errors"]
+    assert len(openai_server.requests) == stops_after
+
+    openai_server.fault_for = lambda body: None
+    status, resumed, _ = run(openai_server, tmp_path, "--resume", "--max-errors", limit)
+    assert resumed["run_id"] == summary["run_id"] and resumed["status"] == "complete"
+    assert resumed["counts"]["samples"] == 50 and resumed["counts"]["errors"] == stops_after
+
+
+def test_default_limit_tolerates_scattered_errors(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    openai_server.fault_for = lambda body: Fault("status", 400) if "GPT-2" in body["messages"][-1]["content"] else None
+    status, summary, _ = run(openai_server, tmp_path)
+    assert summary["status"] == "complete" and 0 < summary["counts"]["errors"] < 25 and status == 1
+
+
+def test_plain_progress_lines_when_not_a_terminal(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    result = evalrun(
+        "run",
+        "gpt-history.en",
+        "--model",
+        "openai/m",
+        "--results",
+        str(tmp_path),
+        cwd=REPO,
+        env={"OPENAI_BASE_URL": openai_server.base_url},
+    )
+    last = [line for line in result.stderr.splitlines() if line.startswith("gpt-history.en × openai/m")][-1]
+    assert "50/50" in last and "errors 0" in last and "\r" not in result.stderr
+    quiet = evalrun(
+        "run",
+        "gpt-history.en",
+        "--model",
+        "openai/m",
+        "-q",
+        "--results",
+        str(tmp_path),
+        cwd=REPO,
+        env={"OPENAI_BASE_URL": openai_server.base_url},
+    )
+    assert "gpt-history.en ×" not in quiet.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_progress_redraws_one_line() -> None:
+    stream = Terminal()
+    progress = Progress("demo × m", total=4, stream=stream)
+    tally = Tally(("accuracy",))
+    for i in range(4):
+        tally.add(
+            {
+                "latency_s": 0.1,
+                "usage": None,
+                "cached": False,
+                "attempts": 1 + (i == 2),
+                "served_by": None,
+                "error": None if i else "boom",
+                "unparsed": False,
+                "metrics": {"accuracy": 1.0},
+            }
+        )
+        progress.update(tally, force=True)
+    progress.finish(tally)
+    text = stream.getvalue()
+    assert text.count("\r\x1b[2K") == 5 and text.endswith("\n")
+    assert "demo × m  4/4" in text and "retries 1  errors 1" in text and "ETA 0s" in text
