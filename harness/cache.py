@@ -118,6 +118,7 @@ class CachedProvider:
         self.inner = inner
         self.cache = cache
         self.name = inner.name
+        self.prices = inner.prices
         self._endpoint = dict(inner.describe())
 
     def unsupported_reason(self, spec: EvalSpec) -> str | None:

@@ -63,7 +63,7 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
             "Evals\n"
             + tabulate(evals, headers=["id", "language", "samples", "grader", "description"], tablefmt="github"),
             "Suites\n" + tabulate(suites, headers=["id", "evals", "description"], tablefmt="github"),
-            "Models (also any openai/<model>)\n"
+            "Models (also any provider/model: openai/…, openai-completions/…, anthropic/…, ollama/…)\n"
             + tabulate(models, headers=["id", "provider", "model", "base_url"], tablefmt="github"),
         ]
     )

@@ -6,8 +6,8 @@ import asyncio
 import hashlib
 import itertools
 import json
-import sys
 import random
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,10 +20,10 @@ from harness.datacheck import check_data
 from harness.errors import InputError, ProviderError
 from harness.grading import Grader, make_grader
 from harness.models.base import Provider
+from harness.progress import Progress
 from harness.prompt import PromptError, PromptRenderer
 from harness.spec import EvalSpec
 from harness.store import RunStore, RunWriter
-from harness.progress import Progress
 from harness.summary import Tally, now, summarize
 from harness.types import Request, Sample
 from harness.workspace import Workspace, display_path
@@ -145,7 +145,8 @@ async def run_eval(
             summary["stopped"] = stop[0]
         writer.close()
         summary.update(
-            summarize(tally, spec.metrics, options.seed, earlier + time.perf_counter() - started), status=status
+            summarize(tally, spec.metrics, options.seed, earlier + time.perf_counter() - started, provider.prices),
+            status=status,
         )
         summary["model"]["served_by"] = sorted(tally.served_by)
         summary["finished_at"] = now()

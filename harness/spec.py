@@ -144,6 +144,8 @@ class ModelPreset:
     api_key_env: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    prices: Mapping[str, float] | None = None
+    """US dollars per million input and output tokens."""
 
 
 def endpoint_url_problem(url: str) -> str | None:

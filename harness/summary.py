@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from harness.models.base import Prices
 from harness.stats import estimate, quantile
 
 
@@ -24,6 +25,8 @@ class Tally:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     with_usage: int = 0
+    billed_tokens: list[int] = field(default_factory=lambda: [0, 0])
+    """Prompt and completion tokens of answers that came from the endpoint this time (not the cache)."""
     latencies: list[float] = field(default_factory=list)
     error_messages: Counter[str] = field(default_factory=Counter)
     served_by: Counter[str] = field(default_factory=Counter)
@@ -38,6 +41,9 @@ class Tally:
             self.with_usage += 1
             self.prompt_tokens += usage["prompt_tokens"] or 0
             self.completion_tokens += usage.get("completion_tokens") or 0
+            if not record["cached"]:
+                self.billed_tokens[0] += usage["prompt_tokens"] or 0
+                self.billed_tokens[1] += usage.get("completion_tokens") or 0
         self.cached += bool(record["cached"])
         self.retries += max(record["attempts"] - 1, 0)
         if record["served_by"]:
@@ -51,7 +57,9 @@ class Tally:
             self.values.setdefault(name, []).append(record["metrics"][name])
 
 
-def summarize(tally: Tally, metrics: tuple[str, ...], seed: int, seconds: float) -> dict[str, Any]:
+def summarize(
+    tally: Tally, metrics: tuple[str, ...], seed: int, seconds: float, prices: Prices | None
+) -> dict[str, Any]:
     """The results part of run.json: counts, each metric with its 95% CI, usage, latency, duration, errors."""
     estimates = {}
     for name in metrics:
@@ -73,13 +81,14 @@ def summarize(tally: Tally, metrics: tuple[str, ...], seed: int, seconds: float)
             "completion_tokens": tally.completion_tokens,
             "samples_with_usage": tally.with_usage,
         },
-        "cost_usd": None,
+        "cost_usd": prices.cost(*tally.billed_tokens) if prices and tally.with_usage else None,
         "latency_s": {
             "mean": sum(tally.latencies) / len(tally.latencies) if tally.latencies else None,
             "p50": quantile(tally.latencies, 0.5),
             "p95": quantile(tally.latencies, 0.95),
         },
         "duration_s": round(seconds, 3),
+        "throughput": round(tally.samples / seconds, 3) if seconds > 0 else None,
         "errors": [{"message": message, "count": count} for message, count in tally.error_messages.most_common(10)],
     }
 

@@ -41,4 +41,33 @@ def results_table(summaries: Sequence[Mapping[str, Any]], skipped: Sequence[Skip
     reasons = sorted({(skip.model, skip.reason) for skip in skipped})
     notes = [f"n/a: {model} — {reason}" for model, reason in reasons]
     footer = "score [95% CI] over n scored samples; err = samples that failed after retries (not scored)."
-    return "\n".join([text, "", footer, *notes])
+    return "\n".join(
+        [text, "", footer, *notes, "", usage_table(summaries)] if summaries else [text, "", footer, *notes]
+    )
+
+
+def usage_table(summaries: Sequence[Mapping[str, Any]]) -> str:
+    """Tokens, cost, latency and throughput of each run."""
+    from tabulate import tabulate
+
+    rows = []
+    for s in summaries:
+        usage, latency = s["usage"], s["latency_s"]
+        rows.append(
+            [
+                s["eval"]["id"],
+                s["model"]["name"],
+                f"{usage['prompt_tokens']:,} / {usage['completion_tokens']:,}" if usage["samples_with_usage"] else "—",
+                "—" if s["cost_usd"] is None else f"${s['cost_usd']:.4f}",
+                _seconds(latency["p50"]),
+                _seconds(latency["p95"]),
+                "—" if s["throughput"] is None else f"{s['throughput']:.1f}/s",
+                s["counts"]["cached"],
+            ]
+        )
+    headers = ["eval", "model", "tokens in / out", "cost", "p50", "p95", "samples/s", "cached"]
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"

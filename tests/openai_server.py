@@ -1,4 +1,4 @@
-"""A real OpenAI-compatible chat-completions server on 127.0.0.1 for tests, with scriptable faults."""
+"""A real model server on 127.0.0.1 for tests, speaking the OpenAI (chat and completions), Anthropic and Ollama wire formats, with scriptable faults."""
 
 from __future__ import annotations
 
@@ -78,18 +78,14 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     state.in_flight -= 1
 
         def _respond(self, body: dict[str, Any]) -> None:
-            if self.path != "/v1/chat/completions":
+            if self.path not in ANSWERS:
                 self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
                 return
             fault = state.next_fault(body)
             if fault is not None:
                 if fault.kind == "status":
                     headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-                    self._send(
-                        fault.status,
-                        fault.body or {"error": {"message": f"injected {fault.status}", "type": "server_error"}},
-                        headers,
-                    )
+                    self._send(fault.status, fault.body or ERRORS[self.path](f"injected {fault.status}"), headers)
                     return
                 if fault.kind == "slow":
                     time.sleep(fault.seconds)
@@ -112,22 +108,67 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
                     return
-            content = state.answer(body)
-            self._send(
-                200,
-                {
-                    "id": "chatcmpl-test",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": body.get("model", "test"),
-                    "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
-                    ],
-                    "usage": state.usage,
-                },
-            )
+            self._send(200, ANSWERS[self.path](body.get("model", "test"), state.answer(body), state.usage))
 
     return Handler
+
+
+def _chat(model: str, content: Any, usage: dict[str, Any]) -> dict[str, Any]:
+    message = {"role": "assistant", "content": content}
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": usage,
+    }
+
+
+def _completion(model: str, content: Any, usage: dict[str, Any]) -> dict[str, Any]:
+    choice = {"index": 0, "text": content, "finish_reason": "stop", "logprobs": None}
+    return {"id": "cmpl-test", "object": "text_completion", "model": model, "choices": [choice], "usage": usage}
+
+
+def _anthropic(model: str, content: Any, usage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": "msg_test",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": content}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": usage.get("prompt_tokens"), "output_tokens": usage.get("completion_tokens")},
+    }
+
+
+def _ollama(model: str, content: Any, usage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model": model,
+        "created_at": "2026-11-22T00:00:00Z",
+        "message": {"role": "assistant", "content": content},
+        "done": True,
+        "done_reason": "stop",
+        "prompt_eval_count": usage.get("prompt_tokens"),
+        "eval_count": usage.get("completion_tokens"),
+    }
+
+
+ANSWERS = {
+    "/v1/chat/completions": _chat,
+    "/v1/completions": _completion,
+    "/v1/messages": _anthropic,
+    "/api/chat": _ollama,
+}
+"""Each wire format this server speaks, by path: how a successful answer looks."""
+ERRORS = {
+    "/v1/chat/completions": lambda message: {"error": {"message": message, "type": "server_error"}},
+    "/v1/completions": lambda message: {"error": {"message": message, "type": "server_error"}},
+    "/v1/messages": lambda message: {"type": "error", "error": {"type": "api_error", "message": message}},
+    "/api/chat": lambda message: {"error": message},
+}
+"""How each wire format reports an error."""
 
 
 class ServerThread:

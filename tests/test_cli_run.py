@@ -196,7 +196,7 @@ def test_quick_start_baselines_on_the_core_suite(tmp_path: Path) -> None:
         cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
-    header, _, *body = result.stdout.splitlines()
+    header, _, *body = result.stdout.split("\n\n")[0].splitlines()
     assert [c.strip() for c in header.strip("|").split("|")] == [
         "eval",
         "metric",
@@ -237,7 +237,7 @@ def test_unknown_eval_and_bad_flags_are_input_errors(tmp_path: Path) -> None:
     assert (
         result.returncode == 2
         and result.stderr.strip()
-        == "evalrun: unknown provider 'martian' in model 'martian/x' (known: openai, baseline)"
+        == "evalrun: unknown provider 'martian' in model 'martian/x' (known: openai, openai-completions, anthropic, ollama, baseline)"
     )
     result = evalrun("run", "core", "--model", "openai/x", cwd=REPO, env={"OPENAI_BASE_URL": "http://[::1"})
     assert result.returncode == 2 and "is not a valid URL" in result.stderr and "Traceback" not in result.stderr

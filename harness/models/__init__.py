@@ -1,4 +1,4 @@
-"""Model providers and how a model name (`provider/model` or a preset id) becomes one."""
+"""Model providers, and how a model name (`provider/model` or a preset id) becomes one."""
 
 from __future__ import annotations
 
@@ -6,21 +6,33 @@ import os
 from collections.abc import Mapping
 
 from harness.errors import InputError
-from harness.models.base import ModelSettings, Provider
+from harness.models.base import ModelSettings, Prices, Provider
 from harness.spec import ModelPreset, endpoint_url_problem
 
-PROVIDERS = ("openai", "baseline")
+PROVIDERS = ("openai", "openai-completions", "anthropic", "ollama", "baseline")
 
 
 def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: ModelSettings) -> Provider:
-    """The provider a model name refers to; InputError for an unknown name or a missing key."""
+    """The provider a model name refers to; InputError for an unknown name, a bad URL or a missing key."""
     if "/" not in name:
         if name not in presets:
             known = ", ".join(sorted(presets)) or "none"
             raise InputError(
                 f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset ({known})"
             )
-        return _from_preset(presets[name], settings)
+        preset = presets[name]
+        prices = Prices(**preset.prices) if preset.prices else None
+        return _endpoint(
+            preset.id,
+            preset.provider,
+            preset.model,
+            preset.base_url,
+            preset.api_key_env,
+            preset.params,
+            settings,
+            prices,
+            preset=True,
+        )
     provider, _, model = name.partition("/")
     if not model:
         raise InputError(f"evalrun: model {name!r}: the model name after {provider + '/'!r} is missing")
@@ -34,47 +46,62 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
         if model == "reader":
             return baseline.Reader()
         raise InputError(f"evalrun: unknown baseline {model!r} (known: {', '.join(baseline.NAMES)})")
-    if provider == "openai":
-        return _openai(name, model, base_url=None, key_env="OPENAI_API_KEY", params={}, settings=settings, source="")
-    raise InputError(f"evalrun: unknown provider {provider!r} in model {name!r} (known: {', '.join(PROVIDERS)})")
+    if provider not in PROVIDERS:
+        raise InputError(f"evalrun: unknown provider {provider!r} in model {name!r} (known: {', '.join(PROVIDERS)})")
+    return _endpoint(name, provider, model, None, None, {}, settings, None, preset=False)
 
 
-def _from_preset(preset: ModelPreset, settings: ModelSettings) -> Provider:
-    return _openai(
-        preset.id,
-        preset.model,
-        base_url=preset.base_url,
-        key_env=preset.api_key_env,
-        params=preset.params,
-        settings=settings,
-        source=f" (needed by model preset {preset.id!r})",
-    )
-
-
-def _openai(
+def _endpoint(
     name: str,
+    provider: str,
     model: str,
-    *,
     base_url: str | None,
     key_env: str | None,
     params: Mapping[str, object],
     settings: ModelSettings,
-    source: str,
+    prices: Prices | None,
+    *,
+    preset: bool,
 ) -> Provider:
-    """An OpenAI-compatible endpoint configured as the OpenAI SDK would be from the environment."""
-    from harness.models.openai import DEFAULT_BASE_URL, OpenAIChat
+    """An HTTP provider configured from a preset or, for `provider/model`, from the environment as its SDK would be."""
+    from harness.models import anthropic, ollama, openai
 
-    url = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    if provider in ("openai", "openai-completions"):
+        url = base_url or os.environ.get("OPENAI_BASE_URL") or openai.DEFAULT_BASE_URL
+        key_env = key_env if preset else "OPENAI_API_KEY"
+        default_url = openai.DEFAULT_BASE_URL
+    elif provider == "anthropic":
+        url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or anthropic.DEFAULT_BASE_URL
+        key_env = key_env if preset else "ANTHROPIC_API_KEY"
+        default_url = anthropic.DEFAULT_BASE_URL
+    else:
+        url = base_url or ollama.host_url(os.environ.get("OLLAMA_HOST") or ollama.DEFAULT_HOST)
+        default_url = ""
     problem = endpoint_url_problem(url)
     if problem:
         raise InputError(f"evalrun: model {name!r}: base URL {problem}")
     key = os.environ.get(key_env) if key_env else None
-    if not key and key_env and (url == DEFAULT_BASE_URL or source):
-        hint = "export it" if source else "export it, or point OPENAI_BASE_URL at a server that needs no key"
+    if not key and key_env and (preset or url == default_url):
+        source = f" (needed by model preset {name!r})" if preset else ""
+        hint = "export it" if preset else "export it, or point the base URL at a server that needs no key"
         raise InputError(f"evalrun: {key_env} is not set{source}: {hint}")
-    headers = {}
-    if os.environ.get("OPENAI_ORG_ID"):
-        headers["OpenAI-Organization"] = os.environ["OPENAI_ORG_ID"]
-    if os.environ.get("OPENAI_PROJECT_ID"):
-        headers["OpenAI-Project"] = os.environ["OPENAI_PROJECT_ID"]
-    return OpenAIChat(name, model, base_url=url, api_key=key, params=params, settings=settings, extra_headers=headers)
+    headers: dict[str, str] = {}
+    if provider == "anthropic":
+        headers["anthropic-version"] = anthropic.API_VERSION
+        if key:
+            headers["x-api-key"] = key
+    elif key:
+        headers["Authorization"] = f"Bearer {key}"
+    if provider.startswith("openai"):
+        for variable, header in (("OPENAI_ORG_ID", "OpenAI-Organization"), ("OPENAI_PROJECT_ID", "OpenAI-Project")):
+            if os.environ.get(variable):
+                headers[header] = os.environ[variable]
+    kind = {
+        "openai": openai.OpenAIChat,
+        "openai-completions": openai.OpenAICompletions,
+        "anthropic": anthropic.AnthropicMessages,
+        "ollama": ollama.OllamaChat,
+    }[provider]
+    return kind(
+        name, model, base_url=url, api_key=key, params=params, settings=settings, headers=headers, prices=prices
+    )

@@ -11,6 +11,18 @@ from harness.types import Request, Response
 
 
 @dataclass(frozen=True)
+class Prices:
+    """What an endpoint charges, in US dollars per million tokens."""
+
+    input: float
+    output: float
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """The price of that many tokens."""
+        return (prompt_tokens * self.input + completion_tokens * self.output) / 1_000_000
+
+
+@dataclass(frozen=True)
 class ModelSettings:
     """Per-run knobs for talking to an endpoint."""
 
@@ -26,6 +38,8 @@ class Provider(Protocol):
     name: str
     cacheable: bool
     """Whether answers are worth keeping in the response cache (network endpoints: yes; baselines: no)."""
+    prices: Prices | None
+    """What the endpoint charges, when known (from the model preset)."""
 
     def unsupported_reason(self, spec: EvalSpec) -> str | None:
         """Why this model cannot take `spec` at all (None when it can)."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.cjk import CJK, fold
+from harness.models.base import Prices
 from harness.spec import EvalSpec
 from harness.types import LABELS, Request, Response
 
@@ -59,6 +60,7 @@ class Baseline:
 
     kind = ""
     cacheable = False
+    prices = Prices(0.0, 0.0)
 
     @property
     def name(self) -> str:

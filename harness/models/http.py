@@ -1,0 +1,153 @@
+"""What every HTTP model endpoint shares: pooled async clients, one error classification, retries, redaction."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from harness.errors import ProviderError, printable
+from harness.models.base import ModelSettings, Prices
+from harness.models.retry import RetryPolicy, retry_after_seconds, with_retries
+from harness.spec import EvalSpec
+from harness.types import Request, Response
+
+CONNECTIONS_PER_CLIENT = 8
+"""Requests are spread over several small connection pools: httpx spends less CPU per request that way."""
+RETRYABLE_STATUS = {408, 409, 425, 429}
+"""Besides every 5xx: statuses that say "try again later" rather than "this request is wrong"."""
+
+
+class HTTPProvider:
+    """A model behind one HTTP endpoint; subclasses say how to build the body and read the answer."""
+
+    provider = ""
+    path = ""
+    cacheable = True
+
+    def __init__(
+        self,
+        name: str,
+        model: str,
+        *,
+        base_url: str,
+        api_key: str | None,
+        params: Mapping[str, Any],
+        settings: ModelSettings,
+        headers: Mapping[str, str] | None = None,
+        prices: Prices | None = None,
+    ):
+        self.name = name
+        self.model = model
+        self.base_url = base_url.rstrip("/")
+        self.params = dict(params)
+        self.prices = prices
+        self._secret = api_key
+        self._policy = RetryPolicy(max_attempts=settings.max_attempts)
+        self._timeout = settings.timeout
+        pools = max(1, math.ceil(settings.concurrency / CONNECTIONS_PER_CLIENT))
+        limits = httpx.Limits(max_connections=CONNECTIONS_PER_CLIENT, max_keepalive_connections=CONNECTIONS_PER_CLIENT)
+        self._clients = [
+            httpx.AsyncClient(
+                base_url=self.base_url,
+                headers=dict(headers or {}),
+                timeout=settings.timeout,
+                limits=limits,
+                trust_env=False,
+            )
+            for _ in range(pools)
+        ]
+        self._next_client = itertools.cycle(self._clients)
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        """Any eval can be put to a model endpoint."""
+        return None
+
+    def describe(self) -> Mapping[str, Any]:
+        """Provider, model, base URL (without credentials) and the preset's parameters."""
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "base_url": without_credentials(self.base_url),
+            "params": self.params,
+        }
+
+    async def complete(self, request: Request) -> Response:
+        """The model's answer, retried under the central policy."""
+        body = self.body(request)
+        return await with_retries(lambda: self._post(body), self._policy)
+
+    async def aclose(self) -> None:
+        """Close every connection pool."""
+        for client in self._clients:
+            await client.aclose()
+
+    def body(self, request: Request) -> dict[str, Any]:
+        """The JSON request body for `request` in this endpoint's wire format."""
+        raise NotImplementedError
+
+    def parse(self, data: Any) -> Response:
+        """The answer in a successful response body; raise KeyError, TypeError or ValueError if it is malformed."""
+        raise NotImplementedError
+
+    async def _post(self, body: Mapping[str, Any]) -> Response:
+        client = next(self._next_client)
+        try:
+            reply = await client.post(self.path, json=body)
+        except httpx.TimeoutException:
+            raise ProviderError(f"timed out after {self._timeout:g}s", retryable=True) from None
+        except httpx.TransportError as exc:
+            raise ProviderError(f"connection failed ({type(exc).__name__})", retryable=True) from None
+        except httpx.HTTPError as exc:  # e.g. a body that does not match its Content-Encoding
+            raise ProviderError(f"unreadable response ({type(exc).__name__})", retryable=True) from None
+        if reply.status_code != 200:
+            raise ProviderError(
+                f"HTTP {reply.status_code}: {self._error_message(reply)}",
+                retryable=reply.status_code in RETRYABLE_STATUS or reply.status_code >= 500,
+                retry_after=retry_after_seconds(reply.headers),
+            )
+        try:
+            return self.parse(reply.json())
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise ProviderError(f"malformed response body (not a {self.provider} answer)", retryable=True) from None
+
+    def _error_message(self, reply: httpx.Response) -> str:
+        """The server's own explanation of an error, without the key or control characters, shortened."""
+        try:
+            error = reply.json().get("error")
+            message = error.get("message") if isinstance(error, dict) else error
+        except (ValueError, AttributeError):
+            message = None
+        text = str(message) if message else reply.reason_phrase or "error"
+        if self._secret:
+            text = text.replace(self._secret, "[redacted]")
+        return printable(" ".join(text.split()))[:300]
+
+
+def count(value: Any) -> int | None:
+    """A token count as reported, or None when missing or nonsensical."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def text_of(content: Any) -> str:
+    """A message's text: a string, null (empty), or a list of content parts whose text parts are joined."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
+    raise TypeError("content is neither text nor a list of parts")
+
+
+def without_credentials(url: str) -> str:
+    """The URL without user, password, query or fragment, which may carry secrets."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

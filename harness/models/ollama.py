@@ -1,0 +1,49 @@
+"""Ollama's native chat API (`POST {OLLAMA_HOST}/api/chat`, not streamed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.models.http import HTTPProvider, count
+from harness.types import Request, Response, Usage
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+_OPTION_NAMES = {
+    "max_tokens": "num_predict",
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "stop": "stop",
+    "seed": "seed",
+}
+
+
+class OllamaChat(HTTPProvider):
+    """Models served by Ollama: generation parameters go in `options` under Ollama's names."""
+
+    provider = "ollama"
+    path = "/api/chat"
+    cacheable = True
+
+    def body(self, request: Request) -> dict[str, Any]:
+        params = {**request.params, **self.params}
+        options = {_OPTION_NAMES.get(key, key): value for key, value in params.items()}
+        return {"model": self.model, "messages": list(request.messages), "stream": False, "options": options}
+
+    def parse(self, data: Any) -> Response:
+        message = data["message"]
+        content = message.get("content")
+        if not isinstance(content, str):
+            raise TypeError("message content is missing")
+        done = data.get("done_reason")
+        return Response(
+            output=content,
+            usage=Usage(count(data.get("prompt_eval_count")), count(data.get("eval_count"))),
+            finish_reason=done if isinstance(done, str) else None,
+            model=data.get("model") if isinstance(data.get("model"), str) else None,
+        )
+
+
+def host_url(host: str) -> str:
+    """OLLAMA_HOST as a URL: Ollama also accepts `host:port` without a scheme, and `0.0.0.0` to mean this machine."""
+    url = host if "://" in host else f"http://{host}"
+    return url.replace("://0.0.0.0", "://127.0.0.1")
