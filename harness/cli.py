@@ -114,6 +114,16 @@ def _parser() -> argparse.ArgumentParser:
         help="stop asking once more than N samples failed, or more than RATE (e.g. 10%% or 0.1) of at least 20 "
         "(default 50%%); what finished is kept, and --resume continues",
     )
+    run.add_argument(
+        "--epochs", type=_bounded(int, 1, 100), default=1, metavar="K", help="ask each sample K times (default 1)"
+    )
+    run.add_argument(
+        "--reducer",
+        type=_reducer,
+        default="mean",
+        metavar="R",
+        help="how a sample's epochs become one score: mean (default), majority, all, or pass@k (unbiased, k <= K)",
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
     run.add_argument("--cache-dir", type=Path, metavar="DIR", help="response cache folder (default ~/.cache/evalrun)")
@@ -191,6 +201,13 @@ def _error_limit(text: str) -> Any:
     return ErrorLimit(rate=rate)
 
 
+def _reducer(text: str) -> str:
+    """--reducer: mean, majority, all, or pass@k with k a whole number from 1."""
+    if text in ("mean", "majority", "all") or (text.startswith("pass@") and text[5:].isdigit() and int(text[5:]) >= 1):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not mean, majority, all or pass@k (k = 1, 2, …)")
+
+
 def _registry() -> Any:
     from harness.registry import Registry
     from harness.workspace import Workspace
@@ -232,6 +249,8 @@ def _run(args: argparse.Namespace) -> int:
     from harness.runner import RunOptions, run_all
     from harness.table import results_table
 
+    if args.reducer.startswith("pass@") and int(args.reducer[5:]) > args.epochs:
+        raise InputError(f"evalrun: --reducer {args.reducer} needs at least {args.reducer[5:]} epochs (--epochs)")
     registry = _registry()
     specs = registry.resolve(args.names)
     models = list(dict.fromkeys(args.model))
@@ -245,6 +264,8 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         resume=args.resume,
         max_errors=args.max_errors,
+        epochs=args.epochs,
+        reducer=args.reducer,
         progress=not args.quiet and not args.json,
     )
 

@@ -65,7 +65,10 @@ def regrade(
         },
         "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
     }
-    summary.update(summarize(tally, metrics, old["seed"], old.get("duration_s") or 0.0, None), finished_at=now())
+    summary.update(
+        summarize(tally, metrics, old["seed"], old.get("duration_s") or 0.0, None, old.get("reducer", "mean")),
+        finished_at=now(),
+    )
     summary["cost_usd"] = old.get("cost_usd")  # the same answers, paid for once
     if old.get("status") != "complete":
         summary["status"] = old.get("status")

@@ -41,6 +41,9 @@ class RunOptions:
     """None: a new run; RESUME_ANY: continue the newest unfinished run that matches; else a run id to continue."""
     max_errors: ErrorLimit | None = None
     progress: bool = False
+    epochs: int = 1
+    reducer: str = "mean"
+    """How each sample's epochs become one score: see harness.summary.REDUCERS."""
 
 
 @dataclass(frozen=True)
@@ -109,21 +112,26 @@ async def run_eval(
     tally = Tally(spec.metrics)
     for record in done:
         tally.add(record)
-    finished = {record["sample_id"] for record in done}
-    samples: Iterator[Sample] = (s for s in itertools.islice(dataset.samples(), options.limit) if s.id not in finished)
+    finished = {(record["sample_id"], record["epoch"]) for record in done}
+    work: Iterator[tuple[Sample, int]] = (
+        (sample, epoch)
+        for sample in itertools.islice(dataset.samples(), options.limit)
+        for epoch in range(1, options.epochs + 1)
+        if (sample.id, epoch) not in finished
+    )
     earlier = summary.get("duration_s") or 0.0
     started = time.perf_counter()
 
-    total = min(dataset.count(), options.limit or sys.maxsize)
+    total = min(dataset.count(), options.limit or sys.maxsize) * options.epochs
     progress = Progress(f"{spec.id} × {provider.name}", total, len(done), enabled=options.progress)
     stop: list[str] = []
     errors_before = tally.errors
 
     async def worker() -> None:
-        for sample in samples:
+        for sample, epoch in work:
             if stop:
                 return
-            record = await _attempt(sample, spec, provider, renderer, grader, shots)
+            record = await _attempt(sample, epoch, spec, provider, renderer, grader, shots)
             writer.append(record)
             tally.add(record)
             progress.update(tally)
@@ -145,7 +153,14 @@ async def run_eval(
             summary["stopped"] = stop[0]
         writer.close()
         summary.update(
-            summarize(tally, spec.metrics, options.seed, earlier + time.perf_counter() - started, provider.prices),
+            summarize(
+                tally,
+                spec.metrics,
+                options.seed,
+                earlier + time.perf_counter() - started,
+                provider.prices,
+                options.reducer,
+            ),
             status=status,
         )
         summary["model"]["served_by"] = sorted(tally.served_by)
@@ -169,12 +184,18 @@ async def _run_workers(worker: Any, count: int) -> None:
 
 
 async def _attempt(
-    sample: Sample, spec: EvalSpec, provider: Provider, renderer: PromptRenderer, grader: Grader, shots: FewShot
+    sample: Sample,
+    epoch: int,
+    spec: EvalSpec,
+    provider: Provider,
+    renderer: PromptRenderer,
+    grader: Grader,
+    shots: FewShot,
 ) -> dict[str, Any]:
     """Ask, grade and describe one sample; failures become the record's `error`, never an exception."""
     record: dict[str, Any] = {
         "sample_id": sample.id,
-        "epoch": 1,
+        "epoch": epoch,
         "messages": None,
         "references": list(sample.references),
         "choices": list(sample.choices) or None,
@@ -199,7 +220,7 @@ async def _attempt(
     record["messages"] = list(messages)
     started = time.perf_counter()
     try:
-        response = await provider.complete(Request(messages, spec.generation, sample))
+        response = await provider.complete(Request(messages, spec.generation, sample, epoch))
     except ProviderError as exc:
         record.update(error=str(exc), attempts=exc.attempts, latency_s=round(time.perf_counter() - started, 6))
         return record
@@ -270,6 +291,7 @@ def _identity(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_h
         "generation": dict(spec.generation),
         "seed": options.seed,
         "limit": options.limit,
+        "epochs": options.epochs,
     }
 
 
@@ -284,6 +306,7 @@ def _identity_of(summary: dict[str, Any]) -> dict[str, Any]:
         "generation": summary["generation"],
         "seed": summary["seed"],
         "limit": summary["limit"],
+        "epochs": summary.get("epochs", 1),
     }
 
 
@@ -316,6 +339,8 @@ def _header(
         "generation": dict(spec.generation),
         "seed": options.seed,
         "limit": options.limit,
+        "epochs": options.epochs,
+        "reducer": options.reducer,
         "concurrency": options.concurrency,
         "resumed": 0,
         "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},

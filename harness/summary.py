@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,7 +17,8 @@ class Tally:
     """Running totals for one run, kept small: one float per scored sample and metric."""
 
     metrics: tuple[str, ...]
-    values: dict[str, list[float]] = field(default_factory=dict)
+    values: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    """Per metric, each sample's scores over its epochs."""
     samples: int = 0
     errors: int = 0
     unparsed: int = 0
@@ -54,16 +56,47 @@ class Tally:
             return
         self.unparsed += bool(record["unparsed"])
         for name in self.metrics:
-            self.values.setdefault(name, []).append(record["metrics"][name])
+            self.values.setdefault(name, {}).setdefault(record["sample_id"], []).append(record["metrics"][name])
+
+    def reduced(self, metric: str, reducer: str) -> list[float]:
+        """One value per scored sample: its epochs' scores reduced with `reducer`."""
+        return [reduce(scores, reducer) for scores in self.values.get(metric, {}).values()]
+
+
+REDUCERS = ("mean", "majority", "all", "pass@k")
+"""How a sample's scores over several epochs become one: their mean, the score most epochs got, 1 only if every
+epoch scored 1, or the unbiased pass@k estimate (k at most the number of epochs)."""
+
+
+def reduce(scores: list[float], reducer: str) -> float:
+    """Reduce one sample's epoch scores (see REDUCERS; `pass@3` names k)."""
+    if reducer == "mean" or len(scores) == 1 and not reducer.startswith("pass@"):
+        return math.fsum(scores) / len(scores)
+    if reducer == "majority":
+        counts = Counter(scores).most_common()
+        return float(min(value for value, n in counts if n == counts[0][1]))  # a tie goes to the lower score
+    if reducer == "all":
+        return float(all(score >= 1.0 for score in scores))
+    k = int(reducer.removeprefix("pass@"))
+    return pass_at_k(len(scores), sum(score >= 1.0 for score in scores), k)
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """The unbiased estimate of the chance that at least one of k draws from n attempts (c correct) is correct."""
+    if k > n:  # fewer attempts than k (some failed): the best estimate left is whether any succeeded
+        return float(c > 0)
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.comb(n - c, k) / math.comb(n, k)
 
 
 def summarize(
-    tally: Tally, metrics: tuple[str, ...], seed: int, seconds: float, prices: Prices | None
+    tally: Tally, metrics: tuple[str, ...], seed: int, seconds: float, prices: Prices | None, reducer: str = "mean"
 ) -> dict[str, Any]:
     """The results part of run.json: counts, each metric with its 95% CI, usage, latency, duration, errors."""
     estimates = {}
     for name in metrics:
-        found = estimate(tally.values.get(name, []), seed)
+        found = estimate(tally.reduced(name, reducer), seed)
         estimates[name] = found.as_dict() if found else None
     return {
         "counts": {

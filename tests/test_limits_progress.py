@@ -100,6 +100,7 @@ def test_terminal_progress_redraws_one_line() -> None:
     for i in range(4):
         tally.add(
             {
+                "sample_id": f"s{i}",
                 "latency_s": 0.1,
                 "usage": None,
                 "cached": False,
