@@ -33,7 +33,8 @@ def regrade(
     metrics = spec.metrics if grader is None or grader == spec.grader else GRADER_METRICS[kind]
     scorer = make_grader(kind, spec.language)
     writer = store.create(spec.id, old["model"]["name"])
-    tally = Tally(metrics)
+    tally = Tally(metrics, old.get("epochs", 1))
+    store.repair(run_id)
     try:
         for record in store.records(run_id):
             if record["error"] is None:

@@ -9,7 +9,7 @@ import json
 import random
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,10 +109,11 @@ async def run_eval(
     shots = FewShot(spec, dataset, options.seed)
     writer, summary, done = _open_run(spec, provider, options, store, data_hash)
     writer.write_summary(summary)
-    tally = Tally(spec.metrics)
+    tally = Tally(spec.metrics, options.epochs)
+    finished = set()
     for record in done:
         tally.add(record)
-    finished = {(record["sample_id"], record["epoch"]) for record in done}
+        finished.add((record["sample_id"], record["epoch"]))
     work: Iterator[tuple[Sample, int]] = (
         (sample, epoch)
         for sample in itertools.islice(dataset.samples(), options.limit)
@@ -123,9 +124,9 @@ async def run_eval(
     started = time.perf_counter()
 
     total = min(dataset.count(), options.limit or sys.maxsize) * options.epochs
-    progress = Progress(f"{spec.id} × {provider.name}", total, len(done), enabled=options.progress)
+    progress = Progress(f"{spec.id} × {provider.name}", total, tally.samples, enabled=options.progress)
     stop: list[str] = []
-    errors_before = tally.errors
+    errors_before, samples_before = tally.errors, tally.samples
 
     async def worker() -> None:
         for sample, epoch in work:
@@ -136,7 +137,7 @@ async def run_eval(
             tally.add(record)
             progress.update(tally)
             limit = options.max_errors
-            reason = limit.exceeded(tally.errors - errors_before, tally.samples - len(done)) if limit else None
+            reason = limit.exceeded(tally.errors - errors_before, tally.samples - samples_before) if limit else None
             if reason and not stop:
                 stop.append(reason)
 
@@ -259,7 +260,7 @@ class FewShot:
 
 def _open_run(
     spec: EvalSpec, provider: Provider, options: RunOptions, store: RunStore, data_hash: str
-) -> tuple[RunWriter, dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[RunWriter, dict[str, Any], Iterable[dict[str, Any]]]:
     """A new run folder, or the unfinished one being resumed: its writer, summary and the records it holds."""
     identity = _identity(spec, dict(provider.describe()), options, data_hash)
     fingerprint = _fingerprint(identity)
@@ -274,11 +275,11 @@ def _open_run(
         raise InputError(f"evalrun: cannot resume {run_id}: its {', '.join(changed)} no longer match; start a new run")
     if summary.get("status") == "complete":
         raise InputError(f"evalrun: run {run_id} is complete; there is nothing to resume")
-    records = store.records(run_id)
+    store.repair(run_id)
     summary.update(
         status="running", finished_at=None, resumed=summary.get("resumed", 0) + 1, concurrency=options.concurrency
     )
-    return store.reopen(run_id), summary, records
+    return store.reopen(run_id), summary, store.records(run_id)
 
 
 def _identity(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:

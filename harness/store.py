@@ -6,7 +6,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -69,25 +69,34 @@ class RunStore:
         except (OSError, ValueError) as exc:
             raise InputError(f"evalrun: {path}: unreadable run record ({exc})") from None
 
-    def records(self, run_id: str) -> list[dict[str, Any]]:
-        """The complete sample records of a run, first cutting off a last line that a killed run left half written."""
+    def repair(self, run_id: str) -> None:
+        """Cut off the end of samples.jsonl from the first line that is not a whole JSON record (a kill mid-write)."""
         path = self.runs_dir / run_id / "samples.jsonl"
         if not path.exists():
-            return []
-        data = path.read_bytes()
-        records, good = [], 0
-        for line in data.splitlines(keepends=True):
-            try:
-                if not line.endswith(b"\n"):
-                    raise ValueError("torn line")
-                records.append(json.loads(line))
-            except ValueError:
-                break
-            good += len(line)
-        if good < len(data):
+            return
+        good = 0
+        with open(path, "rb") as handle:
+            for line in handle:
+                try:
+                    if not line.endswith(b"\n"):
+                        raise ValueError("torn line")
+                    json.loads(line)
+                except ValueError:
+                    break
+                good += len(line)
+            end = handle.seek(0, os.SEEK_END)
+        if good < end:
             with open(path, "r+b") as handle:
                 handle.truncate(good)
-        return records
+
+    def records(self, run_id: str) -> Iterator[dict[str, Any]]:
+        """The sample records of a run, one at a time; `repair` it first if it may have been killed mid-write."""
+        path = self.runs_dir / run_id / "samples.jsonl"
+        if not path.exists():
+            return
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
 
     def reopen(self, run_id: str) -> RunWriter:
         """The writer of an existing run, appending after its records."""

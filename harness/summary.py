@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,8 +18,9 @@ class Tally:
     """Running totals for one run, kept small: one float per scored sample and metric."""
 
     metrics: tuple[str, ...]
-    values: dict[str, dict[str, list[float]]] = field(default_factory=dict)
-    """Per metric, each sample's scores over its epochs."""
+    epochs: int = 1
+    values: dict[str, Any] = field(default_factory=dict)
+    """Per metric, the scores: a compact array with one epoch, else each sample's list of epoch scores."""
     samples: int = 0
     errors: int = 0
     unparsed: int = 0
@@ -29,7 +31,7 @@ class Tally:
     with_usage: int = 0
     billed_tokens: list[int] = field(default_factory=lambda: [0, 0])
     """Prompt and completion tokens of answers that came from the endpoint this time (not the cache)."""
-    latencies: list[float] = field(default_factory=list)
+    latencies: array[float] = field(default_factory=lambda: array("d"))
     error_messages: Counter[str] = field(default_factory=Counter)
     served_by: Counter[str] = field(default_factory=Counter)
 
@@ -56,10 +58,15 @@ class Tally:
             return
         self.unparsed += bool(record["unparsed"])
         for name in self.metrics:
-            self.values.setdefault(name, {}).setdefault(record["sample_id"], []).append(record["metrics"][name])
+            if self.epochs == 1:
+                self.values.setdefault(name, array("d")).append(record["metrics"][name])
+            else:
+                self.values.setdefault(name, {}).setdefault(record["sample_id"], []).append(record["metrics"][name])
 
     def reduced(self, metric: str, reducer: str) -> list[float]:
         """One value per scored sample: its epochs' scores reduced with `reducer`."""
+        if self.epochs == 1:
+            return list(self.values.get(metric, ()))
         return [reduce(scores, reducer) for scores in self.values.get(metric, {}).values()]
 
 
