@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
         "(default 50%%); what finished is kept, and --resume continues",
     )
     run.add_argument(
+        "--rpm", type=_bounded(float, 0.001, 1e9), metavar="N", help="pace each model to N requests per minute"
+    )
+    run.add_argument(
+        "--tpm", type=_bounded(float, 1, 1e12), metavar="N", help="pace each model to about N tokens per minute"
+    )
+    run.add_argument(
         "--epochs", type=_bounded(int, 1, 100), default=1, metavar="K", help="ask each sample K times (default 1)"
     )
     run.add_argument(
@@ -255,7 +261,12 @@ def _run(args: argparse.Namespace) -> int:
     specs = registry.resolve(args.names)
     models = list(dict.fromkeys(args.model))
     settings = ModelSettings(
-        concurrency=args.concurrency, timeout=args.timeout, max_attempts=args.max_attempts, seed=args.seed
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        max_attempts=args.max_attempts,
+        seed=args.seed,
+        requests_per_minute=args.rpm,
+        tokens_per_minute=args.tpm,
     )
     options = RunOptions(
         results_dir=args.results,

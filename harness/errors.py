@@ -40,8 +40,11 @@ class InputError(EvalrunError):
 class ProviderError(EvalrunError):
     """A model endpoint failed to answer; `retryable` says whether trying again may help."""
 
-    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, retryable: bool = False, retry_after: float | None = None, status: int | None = None
+    ):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status
         self.attempts = 1

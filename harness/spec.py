@@ -146,6 +146,8 @@ class ModelPreset:
     description: str = ""
     prices: Mapping[str, float] | None = None
     """US dollars per million input and output tokens."""
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
 
 
 def endpoint_url_problem(url: str) -> str | None:

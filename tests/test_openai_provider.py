@@ -178,3 +178,23 @@ def test_backoff_is_jittered_and_capped() -> None:
     delays = [policy.delay(attempt, None) for attempt in range(1, 8) for _ in range(20)]
     assert all(0 <= d <= 4.0 for d in delays) and len(set(delays)) > 10
     assert policy.delay(1, 500.0) == 60.0 and policy.delay(1, 2.5) == 2.5
+
+
+def test_rate_limit_reset_headers() -> None:
+    from datetime import datetime, timezone
+
+    openai_style = {
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "1.5s",
+        "x-ratelimit-remaining-tokens": "9",
+        "x-ratelimit-reset-tokens": "6m0s",
+    }
+    assert retry_after_seconds(openai_style) == 1.5  # only the exhausted limit counts
+    assert retry_after_seconds({**openai_style, "x-ratelimit-remaining-tokens": "0"}) == 360.0
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
+    anthropic_style = {
+        "anthropic-ratelimit-requests-remaining": "0",
+        "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:30Z",
+    }
+    assert retry_after_seconds(anthropic_style, now=now) == 30.0
+    assert retry_after_seconds({**openai_style, "retry-after": "2"}) == 2.0  # an explicit Retry-After wins

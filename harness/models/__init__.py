@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
 from harness.errors import InputError
 from harness.models.base import ModelSettings, Prices, Provider
@@ -22,6 +23,11 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
             )
         preset = presets[name]
         prices = Prices(**preset.prices) if preset.prices else None
+        settings = replace(
+            settings,
+            requests_per_minute=settings.requests_per_minute or preset.requests_per_minute,
+            tokens_per_minute=settings.tokens_per_minute or preset.tokens_per_minute,
+        )
         return _endpoint(
             preset.id,
             preset.provider,

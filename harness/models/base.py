@@ -30,6 +30,8 @@ class ModelSettings:
     timeout: float = 60.0
     max_attempts: int = 4
     seed: int = 0
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
 
 
 class Provider(Protocol):

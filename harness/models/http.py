@@ -12,6 +12,7 @@ import httpx
 
 from harness.errors import ProviderError, printable
 from harness.models.base import ModelSettings, Prices
+from harness.models.pacing import AdaptiveLimit, Budget, estimate_tokens
 from harness.models.retry import RetryPolicy, retry_after_seconds, with_retries
 from harness.spec import EvalSpec
 from harness.types import Request, Response
@@ -48,6 +49,8 @@ class HTTPProvider:
         self.prices = prices
         self._secret = api_key
         self._policy = RetryPolicy(max_attempts=settings.max_attempts)
+        self.limit = AdaptiveLimit(settings.concurrency)
+        self.budget = Budget(settings.requests_per_minute, settings.tokens_per_minute)
         self._timeout = settings.timeout
         pools = max(1, math.ceil(settings.concurrency / CONNECTIONS_PER_CLIENT))
         limits = httpx.Limits(max_connections=CONNECTIONS_PER_CLIENT, max_keepalive_connections=CONNECTIONS_PER_CLIENT)
@@ -77,9 +80,28 @@ class HTTPProvider:
         }
 
     async def complete(self, request: Request) -> Response:
-        """The model's answer, retried under the central policy."""
+        """The model's answer, paced and retried under the central policy."""
         body = self.body(request)
-        return await with_retries(lambda: self._post(body), self._policy)
+        tokens = 0
+        if self.budget.active:
+            completion = int(body.get("max_tokens") or body.get("options", {}).get("num_predict") or 256)
+            tokens = estimate_tokens([m["content"] for m in request.messages], completion)
+        return await with_retries(lambda: self._attempt(body, tokens), self._policy)
+
+    async def _attempt(self, body: Mapping[str, Any], tokens: int) -> Response:
+        """One try: within the budget and the adaptive limit, which a 429 halves and successes grow back."""
+        await self.budget.spend(tokens)
+        await self.limit.acquire()
+        try:
+            response = await self._post(body)
+        except ProviderError as exc:
+            if exc.status == 429:
+                self.limit.throttled()
+            raise
+        finally:
+            self.limit.release()
+        self.limit.succeeded()
+        return response
 
     async def aclose(self) -> None:
         """Close every connection pool."""
@@ -109,6 +131,7 @@ class HTTPProvider:
                 f"HTTP {reply.status_code}: {self._error_message(reply)}",
                 retryable=reply.status_code in RETRYABLE_STATUS or reply.status_code >= 500,
                 retry_after=retry_after_seconds(reply.headers),
+                status=reply.status_code,
             )
         try:
             return self.parse(reply.json())

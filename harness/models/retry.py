@@ -1,13 +1,15 @@
-"""Bounded retries with exponential backoff and full jitter, honouring a server's Retry-After."""
+"""Bounded retries with exponential backoff and full jitter, honouring Retry-After and rate-limit reset headers."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from harness.errors import ProviderError
@@ -47,21 +49,57 @@ async def with_retries(call: Callable[[], Awaitable[Response]], policy: RetryPol
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """The wait a response asks for: `retry-after-ms`, or `Retry-After` in seconds or as an HTTP date."""
+    """The wait a response asks for: `retry-after-ms`, `Retry-After` (seconds or HTTP date), else rate-limit resets."""
+    now = time.time() if now is None else now
     milliseconds = _finite(headers.get("retry-after-ms"))
     if milliseconds is not None:
         return milliseconds / 1000
     value = headers.get("retry-after")
-    if not value:
+    if value:
+        seconds = _finite(value)
+        if seconds is not None:
+            return seconds
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+        except (TypeError, ValueError):
+            pass
+    return _rate_limit_reset(headers, now)
+
+
+def _rate_limit_reset(headers: Mapping[str, str], now: float) -> float | None:
+    """When an exhausted rate limit resets: OpenAI's `x-ratelimit-reset-*` ("6m0s") or Anthropic's (RFC 3339 times)."""
+    waits = []
+    for kind in ("requests", "tokens", "input-tokens", "output-tokens"):
+        for remaining, reset, parse in (
+            (f"x-ratelimit-remaining-{kind}", f"x-ratelimit-reset-{kind}", _go_duration),
+            (f"anthropic-ratelimit-{kind}-remaining", f"anthropic-ratelimit-{kind}-reset", lambda v: _until(v, now)),
+        ):
+            if headers.get(remaining, "").strip() == "0" and headers.get(reset):
+                wait = parse(headers[reset])
+                if wait is not None:
+                    waits.append(wait)
+    return max(waits) if waits else None
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def _go_duration(text: str) -> float | None:
+    """Seconds in a duration written like `1h2m3.5s`, `6m0s` or `20ms`."""
+    text = text.strip()
+    parts = _DURATION.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
         return None
-    seconds = _finite(value)
-    if seconds is not None:
-        return seconds
+    return sum(float(number) * _UNIT[unit] for number, unit in parts)
+
+
+def _until(text: str, now: float) -> float | None:
+    """Seconds from `now` until an RFC 3339 time."""
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(0.0, datetime.fromisoformat(text.strip().replace("Z", "+00:00")).timestamp() - now)
+    except ValueError:
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _finite(text: str | None) -> float | None:
