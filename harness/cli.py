@@ -130,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="R",
         help="how a sample's epochs become one score: mean (default), majority, all, or pass@k (unbiased, k <= K)",
     )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="render every prompt, count requests and estimate tokens and cost; ask no model",
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
     run.add_argument("--cache-dir", type=Path, metavar="DIR", help="response cache folder (default ~/.cache/evalrun)")
@@ -260,6 +265,14 @@ def _run(args: argparse.Namespace) -> int:
     registry = _registry()
     specs = registry.resolve(args.names)
     models = list(dict.fromkeys(args.model))
+    if args.dry_run:
+        from harness.dryrun import dry_run, plan_table
+
+        plans = dry_run(
+            specs, models, registry.models, registry.workspace, limit=args.limit, epochs=args.epochs, seed=args.seed
+        )
+        print(json.dumps({"plans": plans}, indent=2) if args.json else plan_table(plans))
+        return EXIT_OK
     settings = ModelSettings(
         concurrency=args.concurrency,
         timeout=args.timeout,

@@ -112,3 +112,29 @@ def test_pass_at_k_needs_enough_epochs(tmp_path: Path) -> None:
         "run", "gpt-history.en", "--model", "baseline/oracle", "--reducer", "best", "--results", str(tmp_path), cwd=REPO
     )
     assert result.returncode == 2 and "is not mean, majority, all or pass@k" in result.stderr
+
+
+def test_dry_run_asks_nothing_and_estimates(openai_server: FakeOpenAI, repo_copy: Path) -> None:
+    (repo_copy / "registry/models/priced.yaml").write_text(
+        f"id: priced\nprovider: openai\nmodel: m\nbase_url: {openai_server.base_url}\napi_key_env: UNSET_FOR_TEST_API_KEY\nprices: {{input: 1, output: 2}}\n"
+    )
+    result = evalrun(
+        "run",
+        "gpt-history.ja",
+        "--model",
+        "priced",
+        "--epochs",
+        "2",
+        "--limit",
+        "5",
+        "--dry-run",
+        "--json",
+        cwd=repo_copy,
+    )
+    assert result.returncode == 0, result.stderr  # no key needed: nothing is sent
+    (plan,) = json.loads(result.stdout)["plans"]
+    assert openai_server.requests == []
+    assert (plan["samples"], plan["requests"], plan["max_completion_tokens"]) == (5, 10, 10 * 64)
+    assert plan["prompt_tokens"] > 10 * 20
+    assert plan["max_cost_usd"] == pytest.approx((plan["prompt_tokens"] * 1 + 640 * 2) / 1e6)
+    assert not (repo_copy / "results").exists()

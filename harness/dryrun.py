@@ -1,0 +1,82 @@
+"""`evalrun run --dry-run`: render every prompt and estimate tokens and cost, without asking any model."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from harness.data import Dataset
+from harness.datacheck import check_data
+from harness.errors import InputError
+from harness.models.base import Prices
+from harness.models.pacing import estimate_tokens
+from harness.prompt import PromptRenderer
+from harness.runner import FewShot
+from harness.spec import EvalSpec, ModelPreset
+from harness.workspace import Workspace
+
+DEFAULT_COMPLETION_TOKENS = 256
+"""Assumed answer length for an eval that sets no max_tokens."""
+
+
+def dry_run(
+    specs: Sequence[EvalSpec],
+    models: Sequence[str],
+    presets: Mapping[str, ModelPreset],
+    workspace: Workspace,
+    *,
+    limit: int | None,
+    epochs: int,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """Per eval and model: requests, estimated prompt tokens, the most completion tokens, and cost where prices are known."""
+    problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
+    if problems:
+        raise InputError(problems)
+    plans = []
+    for spec in specs:
+        dataset = Dataset(spec, workspace)
+        renderer = PromptRenderer(spec.prompt)
+        shots = FewShot(spec, dataset, seed)
+        completion = int(spec.generation.get("max_tokens") or DEFAULT_COMPLETION_TOKENS)
+        samples = prompt_tokens = 0
+        for sample in itertools.islice(dataset.samples(), limit):
+            messages = renderer.render(sample, shots.for_sample(sample))
+            prompt_tokens += estimate_tokens([m["content"] for m in messages], 0)
+            samples += 1
+        for model in models:
+            preset = presets.get(model)
+            prices = Prices(**preset.prices) if preset and preset.prices else None
+            requests = samples * epochs
+            plan = {
+                "eval": spec.id,
+                "model": model,
+                "samples": samples,
+                "requests": requests,
+                "prompt_tokens": prompt_tokens * epochs,
+                "max_completion_tokens": requests * completion,
+                "max_cost_usd": prices.cost(prompt_tokens * epochs, requests * completion) if prices else None,
+            }
+            plans.append(plan)
+    return plans
+
+
+def plan_table(plans: Sequence[Mapping[str, Any]]) -> str:
+    """The dry run as a table."""
+    from tabulate import tabulate
+
+    rows = [
+        [
+            p["eval"],
+            p["model"],
+            p["requests"],
+            f"{p['prompt_tokens']:,}",
+            f"{p['max_completion_tokens']:,}",
+            "—" if p["max_cost_usd"] is None else f"${p['max_cost_usd']:.4f}",
+        ]
+        for p in plans
+    ]
+    headers = ["eval", "model", "requests", "prompt tokens (est.)", "completion tokens (at most)", "cost (at most)"]
+    note = "Nothing was sent. Tokens are estimated without a tokenizer (a CJK character ~1, other text ~4 characters)."
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n\n" + note
