@@ -53,7 +53,7 @@ def bootstrap(values: Sequence[float], seed: int = 0, resamples: int = BOOTSTRAP
     """Percentile bootstrap interval of the mean, reproducible for a given seed."""
     import numpy as np
 
-    data = np.asarray(values, dtype=float)
+    data = np.sort(np.asarray(values, dtype=float))  # sorted: the interval must not depend on finishing order
     rng = np.random.default_rng(seed)
     chunk = max(1, 4_000_000 // len(data))
     means = []

@@ -139,3 +139,10 @@ def test_graders_produce_their_declared_metrics(kind: str) -> None:
     score = make_grader(kind, "en").grade("A", sample("A", choices=CHOICES))
     assert set(score.metrics) == set(GRADER_METRICS[kind])
     assert score.value == score.metrics[GRADER_METRICS[kind][0]]
+
+
+def test_bootstrap_interval_does_not_depend_on_order() -> None:
+    from harness.stats import estimate
+
+    values = [0.1 * (i % 11) for i in range(60)]
+    assert estimate(values, seed=3) == estimate(list(reversed(values)), seed=3)
