@@ -171,13 +171,21 @@ ERRORS = {
 """How each wire format reports an error."""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A threaded HTTP server that does not print a client hanging up (tests do that on purpose) to stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
 class ServerThread:
     """Runs a FakeOpenAI on an ephemeral 127.0.0.1 port until stopped."""
 
     def __init__(self, state: FakeOpenAI):
         self.state = state
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer(("127.0.0.1", 0), _handler(state))
         state.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

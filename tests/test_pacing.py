@@ -93,7 +93,7 @@ def test_a_server_that_refuses_more_than_three_at_once_loses_nothing(openai_serv
     summary = json.loads(result.stdout)["runs"][0]
     assert summary["counts"]["errors"] == 0 and summary["counts"]["samples"] == 50
     refused = len(openai_server.requests) - 50
-    assert 0 < refused == summary["counts"]["retries"] < 50  # backing off keeps the refusals few
+    assert 0 < refused <= summary["counts"]["retries"] < 50  # backing off keeps the refusals few
 
 
 def test_rpm_flag_paces_a_run(openai_server: FakeOpenAI, tmp_path: Path) -> None:
