@@ -32,15 +32,21 @@ def default_cache_dir() -> Path:
 
 
 class ResponseCache:
-    """Model responses stored in one SQLite file, safe to share between concurrent runs."""
+    """Model responses stored in one SQLite file, safe to share between concurrent runs.
+
+    Writes wait in memory and go to disk in one short transaction per batch, so no lock is ever held while a
+    run waits for a model; a cache that cannot be read or written only costs a miss, never the run.
+    """
 
     def __init__(self, directory: Path):
         self.path = directory / FILE_NAME
-        self._pending = 0
-        self._batch_started = 0.0
+        self._pending: dict[str, str] = {}
+        self._flushed = time.monotonic()
+        self.problem: str | None = None
+        """The last database error, if the cache stopped working during the run."""
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, response TEXT NOT NULL)")
@@ -59,11 +65,18 @@ class ResponseCache:
         return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     def get(self, key: str) -> Response | None:
-        """The stored response for `key`, marked as cached; None if there is none."""
-        row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        data = json.loads(row[0])
+        """The stored response for `key`, marked as cached; None if there is none (or the cache cannot be read)."""
+        text = self._pending.get(key)
+        if text is None:
+            try:
+                row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error as exc:
+                self.problem = str(exc)
+                return None
+            if row is None:
+                return None
+            text = row[0]
+        data = json.loads(text)
         return Response(
             output=data["output"],
             usage=Usage(**data["usage"]),
@@ -74,21 +87,24 @@ class ResponseCache:
         )
 
     def put(self, key: str, response: Response) -> None:
-        """Store a successful response; writes are committed in batches (and at close)."""
+        """Keep a successful response; it reaches the disk with its batch (BATCH of them, BATCH_SECONDS, or close)."""
         data = {k: v for k, v in asdict(response).items() if k not in ("attempts", "cached")}
-        if not self._db.in_transaction:
-            self._db.execute("BEGIN")
-            self._batch_started = time.monotonic()
-        self._db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?)", (key, json.dumps(data, ensure_ascii=False)))
-        self._pending += 1
-        if self._pending >= BATCH or time.monotonic() - self._batch_started > BATCH_SECONDS:
+        self._pending[key] = json.dumps(data, ensure_ascii=False)
+        if len(self._pending) >= BATCH or time.monotonic() - self._flushed > BATCH_SECONDS:
             self.commit()
 
     def commit(self) -> None:
-        """Make the stored responses visible to other runs."""
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
-        self._pending = 0
+        """Write the waiting responses in one short transaction, making them visible to other runs."""
+        self._flushed = time.monotonic()
+        if not self._pending:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?)", self._pending.items())
+        except sqlite3.Error as exc:
+            self.problem = str(exc)
+        self._pending.clear()
 
     def stats(self) -> dict[str, Any]:
         """Where the cache is, how many responses it holds and its size on disk."""
@@ -98,9 +114,12 @@ class ResponseCache:
 
     def clear(self) -> int:
         """Delete every stored response; how many there were."""
-        (entries,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
-        self._db.execute("DELETE FROM responses")
-        self._db.execute("VACUUM")
+        try:
+            (entries,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+            self._db.execute("DELETE FROM responses")
+            self._db.execute("VACUUM")
+        except sqlite3.Error as exc:
+            raise InputError(f"evalrun: cannot clear the response cache at {self.path}: {exc}") from None
         return entries
 
     def close(self) -> None:

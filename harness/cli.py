@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -214,7 +215,7 @@ def _error_limit(text: str) -> Any:
 
 def _reducer(text: str) -> str:
     """--reducer: mean, majority, all, or pass@k with k a whole number from 1."""
-    if text in ("mean", "majority", "all") or (text.startswith("pass@") and text[5:].isdigit() and int(text[5:]) >= 1):
+    if text in ("mean", "majority", "all") or re.fullmatch(r"pass@[1-9][0-9]*", text):
         return text
     raise argparse.ArgumentTypeError(f"{text!r} is not mean, majority, all or pass@k (k = 1, 2, …)")
 
@@ -290,6 +291,7 @@ def _run(args: argparse.Namespace) -> int:
         max_errors=args.max_errors,
         epochs=args.epochs,
         reducer=args.reducer,
+        say=lambda message: print(f"evalrun: {message}", file=sys.stderr),
         progress=not args.quiet and not args.json,
     )
 
@@ -311,6 +313,10 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if cache is not None:
             cache.close()
+            if cache.problem:
+                print(
+                    f"evalrun: the response cache failed ({cache.problem}); answers were not all kept", file=sys.stderr
+                )
     if args.json:
         document = {"runs": summaries, "skipped": [vars(s) for s in skipped]}
         print(json.dumps(document, ensure_ascii=False, indent=2))

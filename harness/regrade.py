@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from harness.data import Dataset
@@ -56,6 +57,7 @@ def regrade(
         **old,
         "run_id": writer.run_id,
         "regraded_from": run_id,
+        "fingerprint": hashlib.sha256(f"regrade of {run_id} as {writer.run_id}".encode()).hexdigest(),
         "created_at": now(),
         "eval": {
             **old["eval"],

@@ -9,7 +9,7 @@ import json
 import random
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ class RunOptions:
     epochs: int = 1
     reducer: str = "mean"
     """How each sample's epochs become one score: see harness.summary.REDUCERS."""
+    say: Callable[[str], None] = lambda message: None
+    """Where notes for the person running evalrun go (the CLI prints them on stderr)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class ErrorLimit:
 
 
 RESUME_ANY = "any"
+SAVE_SECONDS = 5.0
+"""How often a running run rewrites its run.json with the totals so far."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,7 @@ async def run_eval(
     progress = Progress(f"{spec.id} × {provider.name}", total, tally.samples, enabled=options.progress)
     stop: list[str] = []
     errors_before, samples_before = tally.errors, tally.samples
+    saved = [time.monotonic()]
 
     async def worker() -> None:
         for sample, epoch in work:
@@ -136,6 +141,21 @@ async def run_eval(
             writer.append(record)
             tally.add(record)
             progress.update(tally)
+            if (
+                time.monotonic() - saved[0] > SAVE_SECONDS
+            ):  # keep run.json current, so a killed run still tells its time
+                saved[0] = time.monotonic()
+                summary.update(
+                    summarize(
+                        tally,
+                        spec.metrics,
+                        options.seed,
+                        earlier + time.perf_counter() - started,
+                        provider.prices,
+                        options.reducer,
+                    )
+                )
+                writer.write_summary(summary)
             limit = options.max_errors
             reason = limit.exceeded(tally.errors - errors_before, tally.samples - samples_before) if limit else None
             if reason and not stop:
@@ -265,21 +285,28 @@ def _open_run(
     identity = _identity(spec, dict(provider.describe()), options, data_hash)
     fingerprint = _fingerprint(identity)
     run_id = store.unfinished(fingerprint) if options.resume == RESUME_ANY else options.resume
+    if run_id is None and options.resume == RESUME_ANY:
+        options.say(f"{spec.id} × {provider.name}: no unfinished run with these settings to resume; starting a new run")
     if run_id is None:
         writer = store.create(spec.id, provider.name)
         return writer, _header(spec, provider, options, writer, data_hash, fingerprint), []
     summary = store.summary(run_id)
+    if "regraded_from" in summary:
+        raise InputError(f"evalrun: run {run_id} is a regrade of {summary['regraded_from']}; resume that run instead")
     if summary.get("fingerprint") != fingerprint:
         stored = _identity_of(summary)
         changed = [key for key in identity if stored.get(key) != identity[key]] or ["harness record format"]
         raise InputError(f"evalrun: cannot resume {run_id}: its {', '.join(changed)} no longer match; start a new run")
     if summary.get("status") == "complete":
         raise InputError(f"evalrun: run {run_id} is complete; there is nothing to resume")
+    writer = store.reopen(run_id)  # takes the run's lock first, so no other process can be resuming it
     store.repair(run_id)
+    summary.pop("stopped", None)
     summary.update(
         status="running", finished_at=None, resumed=summary.get("resumed", 0) + 1, concurrency=options.concurrency
     )
-    return store.reopen(run_id), summary, store.records(run_id)
+    summary["reducer"] = options.reducer
+    return writer, summary, store.records(run_id)
 
 
 def _identity(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,7 +157,12 @@ def endpoint_url_problem(url: str) -> str | None:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:
-        return f"{url!r} is not a valid URL ({exc})"
+        return f"{_hide_credentials(url)!r} is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{url!r} is not an http:// or https:// URL with a host"
+        return f"{_hide_credentials(url)!r} is not an http:// or https:// URL with a host"
     return None
+
+
+def _hide_credentials(url: str) -> str:
+    """The URL with any user:password@ replaced, for messages."""
+    return re.sub(r"(//)[^/@]*@", r"\1***@", url)

@@ -24,6 +24,9 @@ class RunWriter:
         self.samples_path = directory / "samples.jsonl"
         self.run_path = directory / "run.json"
         self._samples = open(self.samples_path, "a", encoding="utf-8")  # noqa: SIM115 - open for the run's lifetime
+        if not _lock(self._samples):
+            self._samples.close()
+            raise InputError(f"evalrun: run {run_id} is being written by another evalrun process")
 
     def write_summary(self, summary: Mapping[str, Any]) -> None:
         """Replace run.json atomically, so a reader never sees half a file."""
@@ -110,7 +113,8 @@ class RunStore:
                 summary = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if summary.get("fingerprint") == fingerprint and summary.get("status") != "complete":
+            resumable = summary.get("status") != "complete" and "regraded_from" not in summary
+            if summary.get("fingerprint") == fingerprint and resumable:
                 found.append((summary.get("created_at", ""), summary["run_id"]))
         return max(found)[1] if found else None
 
@@ -118,3 +122,16 @@ class RunStore:
 def slug(text: str) -> str:
     """`text` reduced to characters safe in a file name."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "model"
+
+
+def _lock(handle: Any) -> bool:
+    """Take an exclusive lock on an open file for as long as it stays open; False if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True

@@ -38,8 +38,8 @@ class Tally:
     def add(self, record: dict[str, Any]) -> None:
         """Count one finished sample record."""
         self.samples += 1
-        if record["latency_s"] is not None:
-            self.latencies.append(record["latency_s"])
+        if record["latency_s"] is not None and not record["cached"] and record["error"] is None:
+            self.latencies.append(record["latency_s"])  # the endpoint's answering time, not the cache's or backoff
         usage = record["usage"]
         if usage and usage.get("prompt_tokens") is not None:
             self.with_usage += 1

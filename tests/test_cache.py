@@ -90,8 +90,11 @@ def test_key_covers_endpoint_model_request_and_epoch(tmp_path: Path) -> None:
     cache = ResponseCache(tmp_path)
     other = ResponseCache(tmp_path)  # a second connection, as a concurrent run would have
     cache.put("k", Response("out", Usage(3, 4), "stop", "served"))
-    assert other.get("k") is None  # not committed yet
+    assert cache.get("k") is not None and other.get("k") is None  # waiting in memory, no lock held
+    other.put("j", Response("other", Usage(1, 1), "stop", "served"))
+    other.commit()  # the other run can write meanwhile
     cache.commit()
+    assert cache.get("j") is not None
     assert other.get("k") == Response("out", Usage(3, 4), "stop", "served", attempts=0, cached=True)
     assert other.get("missing") is None
     cache.close()

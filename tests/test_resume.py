@@ -46,11 +46,11 @@ def start(server: FakeOpenAI, results: Path, cwd: Path = REPO, *extra: str) -> s
     )
 
 
-def kill_after(process: subprocess.Popen[str], server: FakeOpenAI, requests: int) -> None:
+def kill_after(process: subprocess.Popen[str], server: FakeOpenAI, requests: int, how: int = signal.SIGKILL) -> None:
     deadline = time.monotonic() + 30
     while len(server.requests) < requests and time.monotonic() < deadline:
         time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
+    process.send_signal(how)
     process.communicate(timeout=30)
 
 

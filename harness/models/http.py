@@ -127,16 +127,20 @@ class HTTPProvider:
         except httpx.HTTPError as exc:  # e.g. a body that does not match its Content-Encoding
             raise ProviderError(f"unreadable response ({type(exc).__name__})", retryable=True) from None
         if reply.status_code != 200:
+            message = self._error_message(reply)
+            out_of_quota = "insufficient_quota" in reply.text or "exceeded your current quota" in message
             raise ProviderError(
-                f"HTTP {reply.status_code}: {self._error_message(reply)}",
-                retryable=reply.status_code in RETRYABLE_STATUS or reply.status_code >= 500,
+                f"HTTP {reply.status_code}: {message}",
+                retryable=(reply.status_code in RETRYABLE_STATUS or reply.status_code >= 500) and not out_of_quota,
                 retry_after=retry_after_seconds(reply.headers),
                 status=reply.status_code,
             )
         try:
             return self.parse(reply.json())
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-            raise ProviderError(f"malformed response body (not a {self.provider} answer)", retryable=True) from None
+            raise ProviderError(
+                f"malformed response body (not an answer in the {self.provider} format)", retryable=True
+            ) from None
 
     def _error_message(self, reply: httpx.Response) -> str:
         """The server's own explanation of an error, without the key or control characters, shortened."""

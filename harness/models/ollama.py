@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness.models.http import HTTPProvider, count
 from harness.types import Request, Response, Usage
 
-DEFAULT_HOST = "http://127.0.0.1:11434"
+DEFAULT_PORT = 11434
+DEFAULT_HOST = f"http://127.0.0.1:{DEFAULT_PORT}"
 _OPTION_NAMES = {
     "max_tokens": "num_predict",
     "temperature": "temperature",
@@ -44,6 +46,8 @@ class OllamaChat(HTTPProvider):
 
 
 def host_url(host: str) -> str:
-    """OLLAMA_HOST as a URL: Ollama also accepts `host:port` without a scheme, and `0.0.0.0` to mean this machine."""
+    """OLLAMA_HOST as a URL, read as Ollama reads it: the scheme and (without a scheme) the port may be left out."""
     url = host if "://" in host else f"http://{host}"
-    return url.replace("://0.0.0.0", "://127.0.0.1")
+    url = url.replace("://0.0.0.0", "://127.0.0.1")
+    parts = urlsplit(url)
+    return url if parts.port or "://" in host else url.replace(parts.netloc, f"{parts.netloc}:{DEFAULT_PORT}", 1)

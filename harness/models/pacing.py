@@ -24,9 +24,10 @@ class AdaptiveLimit:
             self._waiters.append(waiter)
             try:
                 await waiter
-            finally:
-                if not waiter.done():
-                    waiter.cancel()
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # woken, then cancelled: hand the place on
+                raise
         self.in_flight += 1
 
     def release(self) -> None:
