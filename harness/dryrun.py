@@ -9,6 +9,8 @@ from typing import Any
 from harness.data import Dataset
 from harness.datacheck import check_data
 from harness.errors import InputError
+from harness.models import check_model_name
+from harness.models.anthropic import DEFAULT_MAX_TOKENS as ANTHROPIC_MAX_TOKENS
 from harness.models.base import Prices
 from harness.models.pacing import estimate_tokens
 from harness.prompt import PromptRenderer
@@ -39,15 +41,21 @@ def dry_run(
         dataset = Dataset(spec, workspace)
         renderer = PromptRenderer(spec.prompt)
         shots = FewShot(spec, dataset, seed)
-        completion = int(spec.generation.get("max_tokens") or DEFAULT_COMPLETION_TOKENS)
         samples = prompt_tokens = 0
         for sample in itertools.islice(dataset.samples(), limit):
             messages = renderer.render(sample, shots.for_sample(sample))
             prompt_tokens += estimate_tokens([m["content"] for m in messages], 0)
             samples += 1
         for model in models:
+            check_model_name(model, presets)
             preset = presets.get(model)
             prices = Prices(**preset.prices) if preset and preset.prices else None
+            params = {**spec.generation, **(preset.params if preset else {})}  # a preset's parameters win, as in a run
+            provider = preset.provider if preset else model.partition("/")[0]
+            completion = int(
+                params.get("max_tokens")
+                or (ANTHROPIC_MAX_TOKENS if provider == "anthropic" else DEFAULT_COMPLETION_TOKENS)
+            )
             requests = samples * epochs
             plan = {
                 "eval": spec.id,

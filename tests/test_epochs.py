@@ -138,3 +138,11 @@ def test_dry_run_asks_nothing_and_estimates(openai_server: FakeOpenAI, repo_copy
     assert plan["prompt_tokens"] > 10 * 20
     assert plan["max_cost_usd"] == pytest.approx((plan["prompt_tokens"] * 1 + 640 * 2) / 1e6)
     assert not (repo_copy / "results").exists()
+
+
+def test_dry_run_uses_the_preset_parameters_and_checks_names() -> None:
+    result = evalrun("run", "gpt-history.en", "--model", "claude-haiku", "--dry-run", "--json", cwd=REPO)
+    (plan,) = json.loads(result.stdout)["plans"]
+    assert plan["max_completion_tokens"] == 50 * 256  # the preset's max_tokens, as a run would send
+    result = evalrun("run", "gpt-history.en", "--model", "nosuch/x", "--dry-run", cwd=REPO)
+    assert result.returncode == 2 and "unknown model 'nosuch/x'" in result.stderr

@@ -57,6 +57,21 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
     return _endpoint(name, provider, model, None, None, {}, settings, None, preset=False)
 
 
+def check_model_name(name: str, presets: Mapping[str, ModelPreset]) -> None:
+    """InputError unless `name` is a preset id, a known baseline, or provider/model with a known provider."""
+    from harness.models.baseline import NAMES
+
+    provider, _, model = name.partition("/")
+    if not model:
+        known = name in presets
+    else:
+        known = provider in PROVIDERS and (provider != "baseline" or model in NAMES)
+    if not known:
+        raise InputError(
+            f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset id"
+        )
+
+
 def _endpoint(
     name: str,
     provider: str,
