@@ -133,6 +133,13 @@ async def run_eval(
     errors_before, samples_before = tally.errors, tally.samples
     saved = [time.monotonic()]
 
+    def save() -> None:
+        """Write run.json with the totals so far."""
+        seconds = earlier + time.perf_counter() - started
+        summary.update(summarize(tally, spec.metrics, options.seed, seconds, provider.prices, options.reducer))
+        summary["model"]["served_by"] = sorted(tally.served_by)
+        writer.write_summary(summary)
+
     async def worker() -> None:
         for sample, epoch in work:
             if stop:
@@ -141,21 +148,9 @@ async def run_eval(
             writer.append(record)
             tally.add(record)
             progress.update(tally)
-            if (
-                time.monotonic() - saved[0] > SAVE_SECONDS
-            ):  # keep run.json current, so a killed run still tells its time
+            if time.monotonic() - saved[0] > SAVE_SECONDS:  # keep run.json current: a killed run still tells its time
                 saved[0] = time.monotonic()
-                summary.update(
-                    summarize(
-                        tally,
-                        spec.metrics,
-                        options.seed,
-                        earlier + time.perf_counter() - started,
-                        provider.prices,
-                        options.reducer,
-                    )
-                )
-                writer.write_summary(summary)
+                save()
             limit = options.max_errors
             reason = limit.exceeded(tally.errors - errors_before, tally.samples - samples_before) if limit else None
             if reason and not stop:
@@ -173,20 +168,9 @@ async def run_eval(
         if stop:
             summary["stopped"] = stop[0]
         writer.close()
-        summary.update(
-            summarize(
-                tally,
-                spec.metrics,
-                options.seed,
-                earlier + time.perf_counter() - started,
-                provider.prices,
-                options.reducer,
-            ),
-            status=status,
-        )
-        summary["model"]["served_by"] = sorted(tally.served_by)
+        summary["status"] = status
         summary["finished_at"] = now()
-        writer.write_summary(summary)
+        save()
     return summary
 
 
