@@ -12,14 +12,11 @@ from harness.errors import InputError
 from harness.models import check_model_name
 from harness.models.anthropic import DEFAULT_MAX_TOKENS as ANTHROPIC_MAX_TOKENS
 from harness.models.base import Prices
-from harness.models.pacing import estimate_tokens
+from harness.models.pacing import DEFAULT_COMPLETION_TOKENS, estimate_tokens
 from harness.prompt import PromptRenderer
 from harness.runner import FewShot
 from harness.spec import EvalSpec, ModelPreset
 from harness.workspace import Workspace
-
-DEFAULT_COMPLETION_TOKENS = 256
-"""Assumed answer length for an eval that sets no max_tokens."""
 
 
 def dry_run(

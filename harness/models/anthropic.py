@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from harness.errors import ProviderError
-from harness.models.http import HTTPProvider, count
-from harness.types import Request, Response, Usage
+from harness.models.http import HTTPProvider, answer
+from harness.types import Request, Response
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
@@ -40,9 +40,4 @@ class AnthropicMessages(HTTPProvider):
         if stop == "refusal" and not text:
             raise ProviderError("the model refused to answer (stop_reason: refusal)", retryable=False)
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-        return Response(
-            output=text,
-            usage=Usage(count(usage.get("input_tokens")), count(usage.get("output_tokens"))),
-            finish_reason=stop if isinstance(stop, str) else None,
-            model=data.get("model") if isinstance(data.get("model"), str) else None,
-        )
+        return answer(text, usage.get("input_tokens"), usage.get("output_tokens"), stop, data.get("model"))

@@ -12,10 +12,10 @@ import httpx
 
 from harness.errors import ProviderError, printable
 from harness.models.base import ModelSettings, Prices
-from harness.models.pacing import AdaptiveLimit, Budget, estimate_tokens
+from harness.models.pacing import DEFAULT_COMPLETION_TOKENS, AdaptiveLimit, Budget, estimate_tokens
 from harness.models.retry import RetryPolicy, retry_after_seconds, with_retries
 from harness.spec import EvalSpec
-from harness.types import Request, Response
+from harness.types import Request, Response, Usage
 
 CONNECTIONS_PER_CLIENT = 8
 """Requests are spread over several small connection pools: httpx spends less CPU per request that way."""
@@ -84,7 +84,8 @@ class HTTPProvider:
         body = self.body(request)
         tokens = 0
         if self.budget.active:
-            completion = int(body.get("max_tokens") or body.get("options", {}).get("num_predict") or 256)
+            max_tokens = body.get("max_tokens") or body.get("options", {}).get("num_predict")
+            completion = int(max_tokens or DEFAULT_COMPLETION_TOKENS)
             tokens = estimate_tokens([m["content"] for m in request.messages], completion)
         return await with_retries(lambda: self._attempt(body, tokens), self._policy)
 
@@ -158,6 +159,16 @@ class HTTPProvider:
 def count(value: Any) -> int | None:
     """A token count as reported, or None when missing or nonsensical."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def answer(text: str, prompt_tokens: Any, completion_tokens: Any, finish: Any, model: Any) -> Response:
+    """A Response from fields read out of any wire format, keeping only values of the right type."""
+    return Response(
+        output=text,
+        usage=Usage(count(prompt_tokens), count(completion_tokens)),
+        finish_reason=finish if isinstance(finish, str) else None,
+        model=model if isinstance(model, str) else None,
+    )
 
 
 def text_of(content: Any) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.models.http import HTTPProvider, count
-from harness.types import Request, Response, Usage
+from harness.models.http import HTTPProvider, answer
+from harness.types import Request, Response
 
 DEFAULT_PORT = 11434
 DEFAULT_HOST = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -24,7 +24,6 @@ class OllamaChat(HTTPProvider):
 
     provider = "ollama"
     path = "/api/chat"
-    cacheable = True
 
     def body(self, request: Request) -> dict[str, Any]:
         params = {**request.params, **self.params}
@@ -36,12 +35,8 @@ class OllamaChat(HTTPProvider):
         content = message.get("content")
         if not isinstance(content, str):
             raise TypeError("message content is missing")
-        done = data.get("done_reason")
-        return Response(
-            output=content,
-            usage=Usage(count(data.get("prompt_eval_count")), count(data.get("eval_count"))),
-            finish_reason=done if isinstance(done, str) else None,
-            model=data.get("model") if isinstance(data.get("model"), str) else None,
+        return answer(
+            content, data.get("prompt_eval_count"), data.get("eval_count"), data.get("done_reason"), data.get("model")
         )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from harness.errors import ProviderError
-from harness.models.http import HTTPProvider, count, text_of
-from harness.types import Request, Response, Usage
+from harness.models.http import HTTPProvider, answer, text_of
+from harness.types import Request, Response
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -53,9 +53,4 @@ def _response(data: Any, choice: Any, content: str) -> Response:
     if finish == "content_filter" and not content:
         raise ProviderError("refused by the provider's content filter", retryable=False)
     usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-    return Response(
-        output=content,
-        usage=Usage(count(usage.get("prompt_tokens")), count(usage.get("completion_tokens"))),
-        finish_reason=finish if isinstance(finish, str) else None,
-        model=data.get("model") if isinstance(data.get("model"), str) else None,
-    )
+    return answer(content, usage.get("prompt_tokens"), usage.get("completion_tokens"), finish, data.get("model"))

@@ -6,6 +6,9 @@ import asyncio
 import time
 from collections import deque
 
+DEFAULT_COMPLETION_TOKENS = 256
+"""Assumed answer length, for budgets and estimates, when a request sets no max_tokens."""
+
 
 class AdaptiveLimit:
     """Requests in flight to one endpoint: halved on a 429, grown by one after a window of successes, up to a ceiling."""
