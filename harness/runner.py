@@ -273,12 +273,12 @@ def _open_run(
         options.say(f"{spec.id} × {provider.name}: no unfinished run with these settings to resume; starting a new run")
     if run_id is None:
         writer = store.create(spec.id, provider.name)
-        return writer, _header(spec, provider, options, writer, data_hash, fingerprint), []
+        return writer, _header(spec, provider, options, writer, data_hash, identity), []
     summary = store.summary(run_id)
     if "regraded_from" in summary:
         raise InputError(f"evalrun: run {run_id} is a regrade of {summary['regraded_from']}; resume that run instead")
     if summary.get("fingerprint") != fingerprint:
-        stored = _identity_of(summary)
+        stored = summary.get("identity", {})
         changed = [key for key in identity if stored.get(key) != identity[key]] or ["harness record format"]
         raise InputError(f"evalrun: cannot resume {run_id}: its {', '.join(changed)} no longer match; start a new run")
     if summary.get("status") == "complete":
@@ -307,32 +307,19 @@ def _identity(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_h
     }
 
 
-def _identity_of(summary: dict[str, Any]) -> dict[str, Any]:
-    """The identity a stored run.json describes."""
-    model = {key: value for key, value in summary["model"].items() if key not in ("name", "served_by")}
-    return {
-        "eval": summary["eval"]["id"],
-        "spec": summary["eval"]["spec_hash"],
-        "data": summary["eval"]["data_hash"],
-        "model": model,
-        "generation": summary["generation"],
-        "seed": summary["seed"],
-        "limit": summary["limit"],
-        "epochs": summary.get("epochs", 1),
-    }
-
-
 def _fingerprint(identity: dict[str, Any]) -> str:
+    """SHA-256 of the identity's canonical JSON."""
     return hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _header(
-    spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, fingerprint: str
+    spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, identity: dict[str, Any]
 ) -> dict[str, Any]:
     return {
         "schema_version": 1,
         "run_id": writer.run_id,
-        "fingerprint": fingerprint,
+        "fingerprint": _fingerprint(identity),
+        "identity": identity,
         "status": "running",
         "created_at": now(),
         "finished_at": None,
