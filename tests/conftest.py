@@ -72,3 +72,8 @@ def evalrun(
     return subprocess.run(
         [sys.executable, "-m", "harness", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def against(server: FakeOpenAI, *args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `evalrun` with OPENAI_BASE_URL pointing at the test server."""
+    return evalrun(*args, cwd=cwd, env={"OPENAI_BASE_URL": server.base_url}, timeout=timeout)

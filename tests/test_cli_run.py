@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.schemas import validator
-from tests.conftest import REPO, SECRET, evalrun
+from tests.conftest import REPO, SECRET, against, evalrun
 from tests.openai_server import FakeOpenAI, Fault
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -130,17 +130,8 @@ def test_failed_samples_are_recorded_and_counted(openai_server: FakeOpenAI, tmp_
     openai_server.fault_for = lambda body: (
         Fault("status", 400) if any(q in body["messages"][-1]["content"] for q in refused) else None
     )
-    result = evalrun(
-        "run",
-        "gpt-history.en",
-        "--model",
-        "openai/m",
-        "--limit",
-        "12",
-        "--results",
-        str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
+    result = against(
+        openai_server, "run", "gpt-history.en", "--model", "openai/m", "--limit", "12", "--results", str(tmp_path)
     )
     assert result.returncode == 1
     assert "3 sample(s) failed" in result.stderr
@@ -161,7 +152,8 @@ def test_rate_limited_server_loses_nothing(openai_server: FakeOpenAI, tmp_path: 
     data = rows("gpt-history/en.jsonl")[:10]
     question_answering_server(openai_server, data, "question", "no idea")
     openai_server.faults.extend([Fault("status", 429, retry_after="0"), Fault("status", 500), Fault("garbage")] * 2)
-    result = evalrun(
+    result = against(
+        openai_server,
         "run",
         "gpt-history.en",
         "--model",
@@ -171,8 +163,6 @@ def test_rate_limited_server_loses_nothing(openai_server: FakeOpenAI, tmp_path: 
         "--json",
         "--results",
         str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)["runs"][0]

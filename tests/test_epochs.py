@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.summary import pass_at_k, reduce
-from tests.conftest import REPO, evalrun
+from tests.conftest import REPO, against, evalrun
 from tests.openai_server import FakeOpenAI
 
 
@@ -47,7 +47,8 @@ def test_pass_at_k_matches_its_definition() -> None:
 
 
 def run(server: FakeOpenAI, results: Path, *extra: str) -> dict[str, Any]:
-    result = evalrun(
+    result = against(
+        server,
         "run",
         "gpt-history.en",
         "--model",
@@ -62,8 +63,6 @@ def run(server: FakeOpenAI, results: Path, *extra: str) -> dict[str, Any]:
         "--results",
         str(results),
         *extra,
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": server.base_url},
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["runs"][0]

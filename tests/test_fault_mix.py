@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO, evalrun
+from tests.conftest import REPO, against
 from tests.openai_server import FakeOpenAI, Fault
 
 FAULTS = [
@@ -23,7 +23,8 @@ FAULTS = [
 
 
 def run(server: FakeOpenAI, results: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    result = evalrun(
+    result = against(
+        server,
         "run",
         "comprehension.ja",
         "--model",
@@ -36,8 +37,6 @@ def run(server: FakeOpenAI, results: Path) -> tuple[dict[str, Any], list[dict[st
         "--json",
         "--results",
         str(results),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": server.base_url},
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)["runs"][0]

@@ -10,12 +10,13 @@ import pytest
 
 from harness.progress import Progress
 from harness.summary import Tally
-from tests.conftest import REPO, evalrun
+from tests.conftest import against
 from tests.openai_server import FakeOpenAI, Fault
 
 
 def run(server: FakeOpenAI, results: Path, *extra: str) -> tuple[int, dict, str]:
-    result = evalrun(
+    result = against(
+        server,
         "run",
         "gpt-history.en",
         "--model",
@@ -26,8 +27,6 @@ def run(server: FakeOpenAI, results: Path, *extra: str) -> tuple[int, dict, str]
         "--results",
         str(results),
         *extra,
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": server.base_url},
     )
     return result.returncode, json.loads(result.stdout)["runs"][0], result.stderr
 
@@ -62,29 +61,10 @@ def test_default_limit_tolerates_scattered_errors(openai_server: FakeOpenAI, tmp
 
 
 def test_plain_progress_lines_when_not_a_terminal(openai_server: FakeOpenAI, tmp_path: Path) -> None:
-    result = evalrun(
-        "run",
-        "gpt-history.en",
-        "--model",
-        "openai/m",
-        "--results",
-        str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
-    )
+    result = against(openai_server, "run", "gpt-history.en", "--model", "openai/m", "--results", str(tmp_path))
     last = [line for line in result.stderr.splitlines() if line.startswith("gpt-history.en × openai/m")][-1]
     assert "50/50" in last and "errors 0" in last and "\r" not in result.stderr
-    quiet = evalrun(
-        "run",
-        "gpt-history.en",
-        "--model",
-        "openai/m",
-        "-q",
-        "--results",
-        str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
-    )
+    quiet = against(openai_server, "run", "gpt-history.en", "--model", "openai/m", "-q", "--results", str(tmp_path))
     assert "gpt-history.en ×" not in quiet.stderr
 
 

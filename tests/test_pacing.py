@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from harness.models.pacing import AdaptiveLimit, Budget, estimate_tokens
-from tests.conftest import REPO, evalrun
+from tests.conftest import against
 from tests.openai_server import FakeOpenAI, Fault
 
 
@@ -76,7 +76,8 @@ def test_a_server_that_refuses_more_than_three_at_once_loses_nothing(openai_serv
         return Fault("status", 429, retry_after="0") if openai_server.in_flight > 3 else Fault("slow", seconds=0.02)
 
     openai_server.fault_for = fault
-    result = evalrun(
+    result = against(
+        openai_server,
         "run",
         "gpt-history.en",
         "--model",
@@ -86,8 +87,6 @@ def test_a_server_that_refuses_more_than_three_at_once_loses_nothing(openai_serv
         "--json",
         "--results",
         str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)["runs"][0]
@@ -98,7 +97,8 @@ def test_a_server_that_refuses_more_than_three_at_once_loses_nothing(openai_serv
 
 def test_rpm_flag_paces_a_run(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     started = time.monotonic()
-    result = evalrun(
+    result = against(
+        openai_server,
         "run",
         "gpt-history.en",
         "--model",
@@ -110,8 +110,6 @@ def test_rpm_flag_paces_a_run(openai_server: FakeOpenAI, tmp_path: Path) -> None
         "-q",
         "--results",
         str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
     )
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started > 1.0  # 10 at once, then 10 a second

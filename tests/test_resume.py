@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, evalrun, write
+from tests.conftest import REPO, against, evalrun, write
 from tests.openai_server import FakeOpenAI, Fault
 
 
@@ -67,7 +67,8 @@ def test_kill_9_then_resume_records_every_sample_once(openai_server: FakeOpenAI,
 
     openai_server.fault_for = lambda body: None
     asked_before = len(openai_server.requests)
-    result = evalrun(
+    result = against(
+        openai_server,
         "run",
         "gpt-history.en",
         "--model",
@@ -76,8 +77,6 @@ def test_kill_9_then_resume_records_every_sample_once(openai_server: FakeOpenAI,
         "--json",
         "--results",
         str(tmp_path / "killed"),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)["runs"][0]
@@ -88,7 +87,8 @@ def test_kill_9_then_resume_records_every_sample_once(openai_server: FakeOpenAI,
     assert after[: len(before)] == before
     assert len(openai_server.requests) - asked_before <= 50 - len(before)  # answered before the kill: from the cache
 
-    clean = evalrun(
+    clean = against(
+        openai_server,
         "run",
         "gpt-history.en",
         "--model",
@@ -97,8 +97,6 @@ def test_kill_9_then_resume_records_every_sample_once(openai_server: FakeOpenAI,
         "--no-cache",
         "--results",
         str(tmp_path / "clean"),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
     )
     clean_summary = json.loads(clean.stdout)["runs"][0]
     assert summary["metrics"] == clean_summary["metrics"]
@@ -107,7 +105,8 @@ def test_kill_9_then_resume_records_every_sample_once(openai_server: FakeOpenAI,
 
 def test_resume_without_an_unfinished_run_starts_a_new_one(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     for _ in range(2):
-        result = evalrun(
+        result = against(
+            openai_server,
             "run",
             "gpt-history.en",
             "--model",
@@ -117,8 +116,6 @@ def test_resume_without_an_unfinished_run_starts_a_new_one(openai_server: FakeOp
             "--resume",
             "--results",
             str(tmp_path),
-            cwd=REPO,
-            env={"OPENAI_BASE_URL": openai_server.base_url},
         )
         assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "runs").iterdir())) == 2
@@ -197,17 +194,8 @@ def test_interrupted_run_is_resumable(openai_server: FakeOpenAI, tmp_path: Path,
     process.send_signal(getattr(signal, signal_name))
     process.communicate(timeout=30)
     openai_server.fault_for = lambda body: None
-    result = evalrun(
-        "run",
-        "gpt-history.en",
-        "--model",
-        "openai/m",
-        "--resume",
-        "--json",
-        "--results",
-        str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
+    result = against(
+        openai_server, "run", "gpt-history.en", "--model", "openai/m", "--resume", "--json", "--results", str(tmp_path)
     )
     summary = json.loads(result.stdout)["runs"][0]
     assert summary["status"] == "complete" and summary["counts"]["samples"] == 50

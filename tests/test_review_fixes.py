@@ -14,7 +14,7 @@ from harness.errors import ProviderError
 from harness.models.ollama import host_url
 from harness.models.pacing import AdaptiveLimit
 from harness.spec import endpoint_url_problem
-from tests.conftest import REPO, evalrun
+from tests.conftest import REPO, against, evalrun
 from tests.openai_server import FakeOpenAI, Fault
 from tests.test_openai_provider import ask
 from tests.test_resume import kill_after, start
@@ -99,7 +99,8 @@ def test_a_run_another_process_is_writing_cannot_be_resumed(openai_server: FakeO
     (run_dir,) = (tmp_path / "runs").iterdir()
     with open(run_dir / "samples.jsonl", "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        result = evalrun(
+        result = against(
+            openai_server,
             "run",
             "gpt-history.en",
             "-m",
@@ -108,25 +109,13 @@ def test_a_run_another_process_is_writing_cannot_be_resumed(openai_server: FakeO
             run_dir.name,
             "--results",
             str(tmp_path),
-            cwd=REPO,
-            env={"OPENAI_BASE_URL": openai_server.base_url},
         )
     assert result.returncode == 2 and "is being written by another evalrun process" in result.stderr
 
 
 def test_resume_says_when_it_starts_afresh(openai_server: FakeOpenAI, tmp_path: Path) -> None:
-    result = evalrun(
-        "run",
-        "gpt-history.en",
-        "-m",
-        "openai/m",
-        "--limit",
-        "2",
-        "--resume",
-        "--results",
-        str(tmp_path),
-        cwd=REPO,
-        env={"OPENAI_BASE_URL": openai_server.base_url},
+    result = against(
+        openai_server, "run", "gpt-history.en", "-m", "openai/m", "--limit", "2", "--resume", "--results", str(tmp_path)
     )
     assert "no unfinished run with these settings to resume; starting a new run" in result.stderr
 
