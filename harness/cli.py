@@ -298,10 +298,13 @@ def _run(args: argparse.Namespace) -> int:
     cache = None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
 
     async def run() -> Any:
-        providers = [open_provider(name, registry.models, settings) for name in models]
-        if cache is not None:
-            providers = [CachedProvider(p, cache) if p.cacheable else p for p in providers]
+        providers: list[Any] = []
         try:
+            for name in models:  # opened one by one, so those opened before a bad name are still closed
+                provider = open_provider(name, registry.models, settings)
+                providers.append(
+                    CachedProvider(provider, cache) if cache is not None and provider.cacheable else provider
+                )
             return await run_all(specs, providers, registry.workspace, options)
         finally:
             for provider in providers:
