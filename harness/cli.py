@@ -353,13 +353,18 @@ def _regrade(args: argparse.Namespace) -> int:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from harness.cache import ResponseCache, default_cache_dir
+    from harness.cache import FILE_NAME, ResponseCache, default_cache_dir
 
-    cache = ResponseCache(args.cache_dir or default_cache_dir())
-    try:
-        result = cache.stats() if args.action == "stats" else {"cleared": cache.clear(), **cache.stats()}
-    finally:
-        cache.close()
+    directory = args.cache_dir or default_cache_dir()
+    if not (directory / FILE_NAME).exists():  # nothing cached yet: say so without creating a cache
+        result = {"path": str(directory / FILE_NAME), "entries": 0, "bytes": 0}
+        result = result if args.action == "stats" else {"cleared": 0, **result}
+    else:
+        cache = ResponseCache(directory)
+        try:
+            result = cache.stats() if args.action == "stats" else {"cleared": cache.clear(), **cache.stats()}
+        finally:
+            cache.close()
     if args.json:
         print(json.dumps(result, indent=2))
     elif args.action == "stats":
@@ -370,5 +375,7 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _interrupt(signum: int, frame: Any) -> None:
-    """Treat SIGTERM like Ctrl-C, so a stopped run records what it finished."""
-    raise KeyboardInterrupt
+    """Turn SIGTERM into Ctrl-C, which asyncio.run answers by cancelling the run so it records what it finished."""
+    import signal
+
+    signal.raise_signal(signal.SIGINT)

@@ -69,6 +69,24 @@ def test_failures_are_not_cached(openai_server: FakeOpenAI, tmp_path: Path) -> N
     assert again["counts"]["errors"] == 0 and again["counts"]["cached"] == 0
 
 
+def test_a_rerun_asks_only_for_the_samples_that_failed(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    failing: set[str] = set()
+
+    def fault(body: dict[str, Any]) -> Fault | None:
+        prompt = body["messages"][-1]["content"]
+        if len(failing) < 2:
+            failing.add(prompt)
+        return Fault("status", 400) if prompt in failing else None
+
+    openai_server.fault_for = fault
+    first = run(openai_server, tmp_path, "openai/m")["runs"][0]["counts"]
+    asked = len(openai_server.requests)
+    openai_server.fault_for = lambda body: None
+    again = run(openai_server, tmp_path, "openai/m")["runs"][0]["counts"]
+    assert (first["errors"], again["errors"], again["cached"]) == (2, 0, 4)
+    assert len(openai_server.requests) - asked == 2
+
+
 def test_key_covers_endpoint_model_request_and_epoch(tmp_path: Path) -> None:
     sample = Sample("s", {}, ("x",))
     endpoint = {"provider": "openai", "model": "m", "base_url": "http://127.0.0.1:1/v1", "params": {}}
@@ -108,3 +126,10 @@ def test_cache_command(openai_server: FakeOpenAI, tmp_path: Path, isolated_cache
     cleared = evalrun("cache", "clear", cwd=tmp_path)
     assert cleared.returncode == 0 and "cleared 6 responses" in cleared.stdout
     assert json.loads(evalrun("cache", "stats", "--json", cwd=tmp_path).stdout)["entries"] == 0
+
+
+def test_cache_command_on_a_folder_with_no_cache_creates_nothing(tmp_path: Path) -> None:
+    for action in ("stats", "clear"):
+        result = evalrun("cache", action, "--json", "--cache-dir", str(tmp_path / "none"), cwd=tmp_path)
+        assert result.returncode == 0 and json.loads(result.stdout)["entries"] == 0
+    assert not (tmp_path / "none").exists()

@@ -118,6 +118,35 @@ def test_null_content_is_an_empty_answer(openai_server: FakeOpenAI, monkeypatch:
     assert ask(openai_server, monkeypatch).output == ""
 
 
+def test_a_refusal_is_the_answer_and_is_graded(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    message = {"role": "assistant", "content": None, "refusal": "I can't help with that."}
+    body = {"model": "test-model", "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    openai_server.faults.append(Fault("status", 200, body=body))
+    response = ask(openai_server, monkeypatch)
+    assert (response.output, response.finish_reason) == ("I can't help with that.", "refusal")
+
+
+@pytest.mark.parametrize("model", ["openai/test-model", "openai-completions/test-model"])
+def test_a_content_filter_block_is_not_retried(
+    openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    choice = {"index": 0, "message": {"role": "assistant", "content": None}, "text": None}
+    body = {"model": "test-model", "choices": [{**choice, "finish_reason": "content_filter"}]}
+    openai_server.faults.append(Fault("status", 200, body=body))
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    provider = open_provider(model, {}, ModelSettings(timeout=2.0, max_attempts=3))
+
+    async def go() -> Any:
+        try:
+            return await provider.complete(REQUEST)
+        finally:
+            await provider.aclose()
+
+    with pytest.raises(ProviderError, match="content filter") as caught:
+        asyncio.run(go())
+    assert len(openai_server.requests) == 1 and not caught.value.retryable
+
+
 def test_preset_with_its_own_url_and_key_variable(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MY_SERVER_KEY", "k-preset")
     preset = ModelPreset(

@@ -15,7 +15,7 @@ from tests.openai_server import FakeOpenAI, Fault
 def test_adaptive_limit_halves_on_429_and_grows_back() -> None:
     limit = AdaptiveLimit(16)
     for expected in (8, 4, 2, 1, 1):
-        limit.throttled()
+        limit.throttled(limit.generation)
         assert limit.limit == expected
     for _ in range(1 + 2 + 3):
         limit.succeeded()
@@ -23,6 +23,21 @@ def test_adaptive_limit_halves_on_429_and_grows_back() -> None:
     for _ in range(1000):
         limit.succeeded()
     assert limit.limit == 16
+
+
+def test_adaptive_limit_is_halved_once_per_round_trip() -> None:
+    async def main() -> list[int]:
+        limit = AdaptiveLimit(16)
+        sent_together = [await limit.acquire() for _ in range(10)]
+        for generation in sent_together:  # ten 429s to requests that were all in flight at once
+            limit.release()
+            limit.throttled(generation)
+        after_cut = await limit.acquire()  # a request sent after the cut can cut again
+        limit.release()
+        limit.throttled(after_cut)
+        return [limit.limit, limit.generation]
+
+    assert asyncio.run(main()) == [4, 2]
 
 
 def test_adaptive_limit_bounds_what_is_in_flight() -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-import math
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -17,8 +16,6 @@ from harness.models.retry import RetryPolicy, retry_after_seconds, with_retries
 from harness.spec import EvalSpec
 from harness.types import Request, Response, Usage
 
-CONNECTIONS_PER_CLIENT = 8
-"""Requests are spread over several small connection pools: httpx spends less CPU per request that way."""
 RETRYABLE_STATUS = {408, 409, 425, 429}
 """Besides every 5xx: statuses that say "try again later" rather than "this request is wrong"."""
 
@@ -52,19 +49,16 @@ class HTTPProvider:
         self.limit = AdaptiveLimit(settings.concurrency)
         self.budget = Budget(settings.requests_per_minute, settings.tokens_per_minute)
         self._timeout = settings.timeout
-        pools = max(1, math.ceil(settings.concurrency / CONNECTIONS_PER_CLIENT))
-        limits = httpx.Limits(max_connections=CONNECTIONS_PER_CLIENT, max_keepalive_connections=CONNECTIONS_PER_CLIENT)
-        self._clients = [
-            httpx.AsyncClient(
-                base_url=self.base_url,
-                headers=dict(headers or {}),
-                timeout=settings.timeout,
-                limits=limits,
-                trust_env=False,
-            )
-            for _ in range(pools)
-        ]
-        self._next_client = itertools.cycle(self._clients)
+        self._url = httpx.URL(self.base_url + self.path)  # parsed once, not per request
+        self._client_options: dict[str, Any] = {
+            "headers": {**(headers or {}), "Content-Type": "application/json"},
+            "timeout": settings.timeout,
+            "limits": httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            "verify": httpx.create_ssl_context(),  # one for every connection: each costs milliseconds to build
+            "trust_env": False,
+        }
+        self._clients: list[httpx.AsyncClient] = []
+        self._idle: list[httpx.AsyncClient] = []
 
     def unsupported_reason(self, spec: EvalSpec) -> str | None:
         """Any eval can be put to a model endpoint."""
@@ -87,25 +81,37 @@ class HTTPProvider:
             max_tokens = body.get("max_tokens") or body.get("options", {}).get("num_predict")
             completion = int(max_tokens or DEFAULT_COMPLETION_TOKENS)
             tokens = estimate_tokens([m["content"] for m in request.messages], completion)
-        return await with_retries(lambda: self._attempt(body, tokens), self._policy)
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        return await with_retries(lambda: self._attempt(payload, tokens), self._policy)
 
-    async def _attempt(self, body: Mapping[str, Any], tokens: int) -> Response:
+    async def _attempt(self, payload: bytes, tokens: int) -> Response:
         """One try: within the budget and the adaptive limit, which a 429 halves and successes grow back."""
         await self.budget.spend(tokens)
-        await self.limit.acquire()
+        generation = await self.limit.acquire()
+        client = self._idle.pop() if self._idle else self._connection()
         try:
-            response = await self._post(body)
+            response = await self._post(client, payload)
         except ProviderError as exc:
             if exc.status == 429:
-                self.limit.throttled()
+                self.limit.throttled(generation)
             raise
         finally:
+            self._idle.append(client)
             self.limit.release()
         self.limit.succeeded()
         return response
 
+    def _connection(self) -> httpx.AsyncClient:
+        """A client with a single keep-alive connection, lent to one request at a time.
+
+        Lending whole connections is what keeps httpx cheap here: its pool never has a request to queue or reassign.
+        """
+        client = httpx.AsyncClient(**self._client_options)
+        self._clients.append(client)
+        return client
+
     async def aclose(self) -> None:
-        """Close every connection pool."""
+        """Close every connection."""
         for client in self._clients:
             await client.aclose()
 
@@ -117,10 +123,9 @@ class HTTPProvider:
         """The answer in a successful response body; raise KeyError, TypeError or ValueError if it is malformed."""
         raise NotImplementedError
 
-    async def _post(self, body: Mapping[str, Any]) -> Response:
-        client = next(self._next_client)
+    async def _post(self, client: httpx.AsyncClient, payload: bytes) -> Response:
         try:
-            reply = await client.post(self.path, json=body)
+            reply = await client.post(self._url, content=payload)
         except httpx.TimeoutException:
             raise ProviderError(f"timed out after {self._timeout:g}s", retryable=True) from None
         except httpx.TransportError as exc:

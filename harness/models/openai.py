@@ -22,7 +22,12 @@ class OpenAIChat(HTTPProvider):
 
     def parse(self, data: Any) -> Response:
         choice = data["choices"][0]
-        content = text_of((choice.get("message") or {}).get("content"))
+        message = choice.get("message") or {}
+        content = text_of(message.get("content"))
+        refusal = message.get("refusal")
+        if not content and isinstance(refusal, str) and refusal:
+            choice = {**choice, "finish_reason": "refusal"}  # the model declined: its words are the answer, graded
+            content = refusal
         return _response(data, choice, content)
 
 
@@ -38,6 +43,8 @@ class OpenAICompletions(HTTPProvider):
     def parse(self, data: Any) -> Response:
         choice = data["choices"][0]
         text = choice.get("text")
+        if text is None and choice.get("finish_reason") == "content_filter":
+            text = ""
         if not isinstance(text, str):
             raise TypeError("completion text is missing")
         return _response(data, choice, text)

@@ -11,17 +11,23 @@ DEFAULT_COMPLETION_TOKENS = 256
 
 
 class AdaptiveLimit:
-    """Requests in flight to one endpoint: halved on a 429, grown by one after a window of successes, up to a ceiling."""
+    """Requests in flight to one endpoint: halved on a 429, grown by one after a window of successes, up to a ceiling.
+
+    Like TCP's congestion window, the limit is halved at most once per round trip: a 429 only counts if its request
+    was sent after the last cut (429s already on their way when the limit was cut say nothing new).
+    """
 
     def __init__(self, ceiling: int):
         self.ceiling = ceiling
         self.limit = ceiling
         self.in_flight = 0
+        self.generation = 0
+        """How many times the limit has been cut; each request carries the value it was sent under."""
         self._successes = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
-    async def acquire(self) -> None:
-        """Wait for a free place under the current limit, then take it."""
+    async def acquire(self) -> int:
+        """Wait for a free place under the current limit, take it, and return the generation it was taken in."""
         while self.in_flight >= self.limit:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
@@ -32,14 +38,18 @@ class AdaptiveLimit:
                     self._wake()  # woken, then cancelled: hand the place on
                 raise
         self.in_flight += 1
+        return self.generation
 
     def release(self) -> None:
         """Give a place back and let a waiting request go."""
         self.in_flight -= 1
         self._wake()
 
-    def throttled(self) -> None:
-        """The endpoint said 429: halve the limit (never below one)."""
+    def throttled(self, generation: int) -> None:
+        """The endpoint said 429 to a request sent in `generation`: halve the limit (never below one), once."""
+        if generation != self.generation:
+            return
+        self.generation += 1
         self.limit = max(1, self.limit // 2)
         self._successes = 0
 
