@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -32,7 +33,7 @@ class EvalrunError(Exception):
 class InputError(EvalrunError):
     """Bad input from the user (registry, data, command line): exit status 2."""
 
-    def __init__(self, problems: list[Problem] | str):
+    def __init__(self, problems: Sequence[Problem | str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(printable(str(p)) for p in self.problems))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,6 +237,14 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
     spec = PromptSpec(user=prompt["user"], system=prompt.get("system"))
     for part, message in template_problems(spec):
         add(["prompt", part], f"prompt.{part}: {message}")
+    from harness.grading import config_problems
+
+    grader_problems = config_problems(data["grader"])
+    for location, message in grader_problems:
+        add(["grader", *location], f"grader: {message}")
+    if not grader_problems:
+        for index, message in _failed_checks(data):
+            add(["checks", index], message)
     grader = data["grader"]["kind"]
     for index, metric in enumerate(data.get("metrics") or ()):
         if metric not in GRADER_METRICS[grader]:
@@ -245,6 +253,29 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
                 f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(GRADER_METRICS[grader])})",
             )
     return problems
+
+
+def _failed_checks(data: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """The eval's grader self-tests (`checks:`) whose score differs from the one they expect."""
+    from harness.grading import build_grader
+    from harness.types import Sample
+
+    checks = data.get("checks") or ()
+    if not checks or data["grader"]["kind"] == "judge":
+        return []
+    grader = build_grader(data["grader"], data["language"])
+    failed = []
+    for index, check in enumerate(checks):
+        sample = Sample(f"check-{index + 1}", {}, tuple(check["references"]), tuple(check.get("choices") or ()))
+        got = grader.grade(check["output"], sample).value
+        if abs(got - check["score"]) > 1e-9:
+            failed.append(
+                (
+                    index,
+                    f"check {index + 1}: the grader gives {got:.4g} for output {check['output']!r}, not {check['score']:g}",
+                )
+            )
+    return failed
 
 
 def _get(data: Any, location: list[str]) -> Any:

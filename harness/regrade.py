@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from harness.data import Dataset
 from harness.datacheck import check_data
 from harness.errors import InputError
-from harness.grading import make_grader
+from harness.grading import build_grader
 from harness.spec import GRADER_METRICS, EvalSpec
 from harness.store import RunStore
 from harness.summary import Tally, now, summarize
@@ -19,9 +20,10 @@ _SCORE_FIELDS = ("score", "metrics", "unparsed", "grader")
 
 
 def regrade(
-    store: RunStore, run_id: str, spec: EvalSpec, workspace: Workspace, grader: str | None = None
+    store: RunStore, run_id: str, spec: EvalSpec, workspace: Workspace, grader: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Grade every stored output of `run_id` again, against the eval's current answers; the new run's summary."""
+    """Grade every stored output of `run_id` again (with the eval's current grader, or the `grader:` block given),
+    against the eval's current answers; the new run's summary."""
     old = store.summary(run_id)
     if old["eval"]["id"] != spec.id:
         raise InputError(f"evalrun: run {run_id} is of eval {old['eval']['id']!r}, not {spec.id!r}")
@@ -30,9 +32,10 @@ def regrade(
         raise InputError(problems)
     dataset = Dataset(spec, workspace)
     current = {sample.id: sample for sample in dataset.samples()}
-    kind = grader or spec.grader
-    metrics = spec.metrics if grader is None or grader == spec.grader else GRADER_METRICS[kind]
-    scorer = make_grader(kind, spec.language)
+    config = grader or spec.grader_config
+    kind = config["kind"]
+    metrics = spec.metrics if kind == spec.grader else GRADER_METRICS[kind]
+    scorer = build_grader(config, spec.language)
     writer = store.create(spec.id, old["model"]["name"])
     tally = Tally(metrics, old.get("epochs", 1))
     store.repair(run_id)
@@ -62,6 +65,7 @@ def regrade(
         "eval": {
             **old["eval"],
             "grader": kind,
+            "grader_options": {k: v for k, v in config.items() if k != "kind"},
             "metrics": list(metrics),
             "spec_hash": spec.spec_hash,
             "data_hash": dataset.fingerprint(),

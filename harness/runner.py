@@ -18,7 +18,7 @@ from harness import __version__
 from harness.data import Dataset
 from harness.datacheck import check_data
 from harness.errors import InputError, ProviderError
-from harness.grading import Grader, make_grader
+from harness.grading import Grader, build_grader
 from harness.models.base import Provider
 from harness.progress import Progress
 from harness.prompt import PromptError, PromptRenderer
@@ -109,7 +109,7 @@ async def run_eval(
     dataset = Dataset(spec, workspace)
     data_hash = dataset.fingerprint()
     renderer = PromptRenderer(spec.prompt)
-    grader = make_grader(spec.grader, spec.language)
+    grader = build_grader(spec.grader_config, spec.language)
     shots = FewShot(spec, dataset, options.seed)
     writer, summary, done = _open_run(spec, provider, options, store, data_hash)
     writer.write_summary(summary)
@@ -329,6 +329,7 @@ def _header(
             "version": spec.version,
             "language": spec.language,
             "grader": spec.grader,
+            "grader_options": dict(spec.grader_options),
             "metrics": list(spec.metrics),
             "spec_hash": spec.spec_hash,
             "data_hash": data_hash,

@@ -17,8 +17,45 @@ GRADER_METRICS: Mapping[str, tuple[str, ...]] = {
     "choice": ("accuracy",),
     "em": ("em", "f1"),
     "f1": ("f1", "em"),
+    "numeric": ("accuracy",),
+    "date": ("accuracy",),
+    "regex": ("accuracy",),
+    "fuzzy": ("accuracy", "similarity"),
+    "json": ("accuracy",),
+    "judge": ("score",),
+    "any_of": ("accuracy",),
+    "all_of": ("accuracy",),
+    "weighted": ("score",),
 }
 """Metrics each grader kind produces; the first is its default primary metric."""
+
+_NORMALIZATION = ("drop_articles", "fold_variants", "fold_kana")
+GRADER_OPTIONS: Mapping[str, tuple[str, ...]] = {
+    "exact": _NORMALIZATION,
+    "includes": _NORMALIZATION,
+    "choice": (),
+    "em": ("standard", *_NORMALIZATION),
+    "f1": ("standard", *_NORMALIZATION),
+    "numeric": ("tolerance", "unit"),
+    "date": (),
+    "regex": ("pattern", "group", *_NORMALIZATION),
+    "fuzzy": ("threshold", *_NORMALIZATION),
+    "json": ("schema", "compare"),
+    "judge": ("rubric", "model"),
+    "any_of": ("graders",),
+    "all_of": ("graders",),
+    "weighted": ("graders",),
+}
+"""The options each grader kind accepts besides `kind` (and `weight`, inside a combination)."""
+REQUIRED_OPTIONS: Mapping[str, tuple[str, ...]] = {
+    "regex": ("pattern",),
+    "json": ("schema",),
+    "judge": ("rubric",),
+    "any_of": ("graders",),
+    "all_of": ("graders",),
+    "weighted": ("graders",),
+}
+"""Options a grader kind cannot do without."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +101,13 @@ class EvalSpec:
     data: DataSpec
     prompt: PromptSpec
     grader: str
+    """The grader's kind; `grader_options` holds the rest of the `grader:` block."""
     metrics: tuple[str, ...]
     generation: Mapping[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    grader_options: Mapping[str, Any] = field(default_factory=dict)
+    checks: tuple[Mapping[str, Any], ...] = ()
+    """Grader self-tests: an output, its references (and options) and the score it must get."""
     source: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
@@ -87,6 +128,11 @@ class EvalSpec:
         while location and location not in self.lines:
             location = location[:-1]
         return self.lines.get(location, 1)
+
+    @property
+    def grader_config(self) -> Mapping[str, Any]:
+        """The whole `grader:` block: its kind and options."""
+        return {"kind": self.grader, **self.grader_options}
 
     @property
     def spec_hash(self) -> str:
@@ -116,6 +162,8 @@ class EvalSpec:
                 few_shot_path=shots.get("path"),
             ),
             grader=grader,
+            grader_options={k: v for k, v in raw["grader"].items() if k != "kind"},
+            checks=tuple(raw.get("checks") or ()),
             metrics=tuple(raw.get("metrics") or GRADER_METRICS[grader]),
             generation=dict(raw.get("generation") or {}),
             tags=tuple(raw.get("tags") or ()),

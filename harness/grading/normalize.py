@@ -1,16 +1,21 @@
-"""Text normalization and tokenization that treat Japanese and Chinese correctly.
+"""Text normalization and tokenization that treat Japanese and Chinese correctly (evalrun's own `cjk` mode).
 
-Normalization: Unicode NFKC (full-width → half-width, half-width kana → full-width), case folding,
+Normalization: Unicode NFKC (full-width → half-width, half-width kana → full-width), case folding, optionally
+Traditional → Simplified Chinese (OpenCC `t2s`, on by default for Chinese) and katakana → hiragana (off by default),
 deletion of every Unicode punctuation mark and symbol (ASCII and CJK alike: 。、，「」『』！？・… $ %) except a
 decimal point between digits (so "1.5 billion" never equals "15 billion", while "1,750" equals "1750"),
-English articles dropped for `en`, whitespace collapsed. Tokens: every Han, kana and hangul character
-is its own token; runs of other letters and digits are words.
+English articles dropped (on by default for `en`), whitespace collapsed. Tokens: every Han, kana and hangul
+character is its own token; runs of other letters and digits are words.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from harness.cjk import CJK_CHARS, fold
 
@@ -18,6 +23,27 @@ _TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}]+")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 _KEPT_POINT = "\ue000"  # a private-use character stands in for a decimal point while punctuation is deleted
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Which optional steps of the pipeline apply; `for_language` gives each language's defaults."""
+
+    drop_articles: bool = False
+    fold_variants: bool = False
+    """Traditional and Simplified Chinese compare equal (both sides converted with OpenCC t2s)."""
+    fold_kana: bool = False
+    """Katakana and hiragana compare equal (both sides converted to hiragana)."""
+
+    @classmethod
+    def for_language(cls, language: str, options: Mapping[str, Any] | None = None) -> Normalization:
+        """The language's defaults (articles for en, variants for zh), overridden by grader options of the same names."""
+        options = options or {}
+        return cls(
+            drop_articles=bool(options.get("drop_articles", language == "en")),
+            fold_variants=bool(options.get("fold_variants", language.startswith("zh"))),
+            fold_kana=bool(options.get("fold_kana", False)),
+        )
 
 
 class _DropPunctuation(dict):  # type: ignore[type-arg]
@@ -33,15 +59,29 @@ class _DropPunctuation(dict):  # type: ignore[type-arg]
 _PUNCTUATION = _DropPunctuation()
 
 
-def normalize(text: str, language: str = "") -> str:
+@functools.lru_cache(maxsize=1)
+def _to_simplified() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def normalize(text: str, language: str = "", steps: Normalization | None = None) -> str:
     """Canonical form of an answer for comparison (see the module docstring)."""
+    steps = steps or Normalization.for_language(language)
     text = fold(text)
+    if steps.fold_variants:
+        text = _to_simplified()(text)
+    if steps.fold_kana:
+        import jaconv
+
+        text = jaconv.kata2hira(text)
     text = _DECIMAL_POINT.sub(_KEPT_POINT, text).translate(_PUNCTUATION).replace(_KEPT_POINT, ".")
-    if language == "en":
+    if steps.drop_articles:
         text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 
 
-def tokenize(text: str, language: str = "") -> list[str]:
+def tokenize(text: str, language: str = "", steps: Normalization | None = None) -> list[str]:
     """Tokens of the normalized text: one per CJK character, one per run of other letters and digits."""
-    return _TOKEN.findall(normalize(text, language))
+    return _TOKEN.findall(normalize(text, language, steps))

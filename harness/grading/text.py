@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from harness.grading.normalize import tokenize
+from harness.grading.normalize import Normalization, tokenize
 from harness.types import Sample, Score
+
+OWN_STANDARD = "cjk"
+"""evalrun's own em/f1: full normalization, one token per CJK character, bag-of-tokens F1, best reference."""
 
 
 @dataclass(frozen=True)
@@ -17,36 +20,57 @@ class MatchGrader:
 
     language: str
     includes: bool = False
+    steps: Normalization = field(default_factory=Normalization)
 
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
-        got = tokenize(output, self.language)
+        got = tokenize(output, self.language, self.steps)
         for ref in sample.references:
-            want = tokenize(ref, self.language)
+            want = tokenize(ref, self.language, self.steps)
             if (bool(want) and _contains(got, want)) if self.includes else got == want:
-                return Score(1.0, {"accuracy": 1.0}, {"matched": ref})
-        return Score(0.0, {"accuracy": 0.0}, {"matched": None})
+                return Score(1.0, {"accuracy": 1.0}, {"matched": ref, "output_tokens": got})
+        return Score(0.0, {"accuracy": 0.0}, {"matched": None, "output_tokens": got})
 
 
 @dataclass(frozen=True)
 class OverlapGrader:
-    """SQuAD-style exact match and token-bag F1, best over references; `primary` picks the score's value."""
+    """Exact match and F1, best over references, in evalrun's own `cjk` mode or an official script's `standard`."""
 
     language: str
     primary: str = "f1"
+    standard: str = OWN_STANDARD
+    steps: Normalization = field(default_factory=Normalization)
 
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
-        got = tokenize(output, self.language)
-        best_em, best_f1, best_ref = 0.0, 0.0, sample.references[0]
+        if self.standard != OWN_STANDARD:
+            from harness.grading.standards import standard_score
+
+            result = standard_score(self.standard, output, sample.references)
+            metrics = {"em": result.em, "f1": result.f1}
+            detail = {
+                "standard": self.standard,
+                "best_reference": result.reference,
+                "output_tokens": list(result.prediction_tokens),
+                "reference_tokens": list(result.reference_tokens),
+            }
+            return Score(metrics[self.primary], metrics, detail)
+        got = tokenize(output, self.language, self.steps)
+        best_em, best_f1, best_ref, best_tokens = 0.0, 0.0, sample.references[0], None
         for ref in sample.references:
-            want = tokenize(ref, self.language)
+            want = tokenize(ref, self.language, self.steps)
             em = float(got == want)
             f1 = token_f1(got, want)
-            if (f1, em) > (best_f1, best_em):
-                best_em, best_f1, best_ref = em, f1, ref
+            if best_tokens is None or (f1, em) > (best_f1, best_em):
+                best_em, best_f1, best_ref, best_tokens = em, f1, ref, want
         metrics = {"em": best_em, "f1": best_f1}
-        return Score(metrics[self.primary], metrics, {"best_reference": best_ref})
+        detail = {
+            "standard": OWN_STANDARD,
+            "best_reference": best_ref,
+            "output_tokens": got,
+            "reference_tokens": best_tokens,
+        }
+        return Score(metrics[self.primary], metrics, detail)
 
 
 def token_f1(prediction: Sequence[str], reference: Sequence[str]) -> float:

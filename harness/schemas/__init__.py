@@ -18,14 +18,15 @@ def schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def validator(name: str) -> Any:
-    """A jsonschema validator for `name`, resolving references between the shipped schemas."""
+def validator(name: str, definition: str | None = None) -> Any:
+    """A jsonschema validator for `name` (or one of its `$defs`), resolving references between the shipped schemas."""
     import jsonschema
     from referencing import Registry, Resource
 
     registry = Registry().with_resources((schema(n)["$id"], Resource.from_contents(schema(n))) for n in SCHEMA_NAMES)
     cls = jsonschema.validators.validator_for(schema(name))
-    return cls(schema(name), registry=registry, format_checker=cls.FORMAT_CHECKER)
+    target = {"$ref": f"{schema(name)['$id']}#/$defs/{definition}"} if definition else schema(name)
+    return cls(target, registry=registry, format_checker=cls.FORMAT_CHECKER)
 
 
 def iter_errors(name: str, instance: Any) -> Iterator[Any]:

@@ -1,0 +1,40 @@
+"""Graders made of graders: `any_of` (the best part), `all_of` (the worst part) and `weighted` (a weighted mean)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from harness.types import Sample, Score
+
+
+class _Part(Protocol):
+    def grade(self, output: str, sample: Sample) -> Score: ...
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Scores an output with every part; `how` says how the parts' values become one."""
+
+    how: str  # "any_of", "all_of" or "weighted"
+    parts: Sequence[tuple[str, float, _Part]]
+    """(kind, weight, grader) of each part."""
+
+    def grade(self, output: str, sample: Sample) -> Score:
+        """Score `output` with every part and combine the values."""
+        scores = [(kind, weight, part.grade(output, sample)) for kind, weight, part in self.parts]
+        values = [score.value for _, _, score in scores]
+        if self.how == "any_of":
+            value, metric = max(values), "accuracy"
+        elif self.how == "all_of":
+            value, metric = min(values), "accuracy"
+        else:
+            total = sum(weight for _, weight, _ in scores)
+            value, metric = sum(weight * score.value for _, weight, score in scores) / total, "score"
+        parts: list[dict[str, Any]] = [
+            {"kind": kind, "weight": weight, "value": score.value, "detail": dict(score.detail)}
+            for kind, weight, score in scores
+        ]
+        unparsed = all(score.unparsed for _, _, score in scores)
+        return Score(value, {metric: value}, {"parts": parts}, unparsed=unparsed)

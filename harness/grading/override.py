@@ -1,0 +1,43 @@
+"""A grader chosen on the command line: `--grader KIND` and `--option KEY=VALUE`, checked like a registry file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from harness.errors import InputError
+
+
+def grader_config(base: Mapping[str, Any] | None, kind: str | None, options: Sequence[str]) -> dict[str, Any]:
+    """`base` (an eval's grader block) or `{kind: KIND}`, with each `KEY=VALUE` option set; InputError if invalid.
+
+    Values are read as YAML scalars or flow collections: `tolerance=0.01`, `fold_kana=true`, `standard=cmrc2018`,
+    `schema={"type": "object"}`.
+    """
+    import yaml
+
+    from harness.grading import config_problems
+    from harness.schemas import validator
+
+    if kind is None and base is None:
+        raise InputError("evalrun: give --grader KIND")
+    config: dict[str, Any] = {"kind": kind} if kind is not None else dict(base or {})
+    problems: list[str] = []
+    for option in options:
+        key, sep, text = option.partition("=")
+        if not sep or not key.strip():
+            problems.append(f"evalrun: --option {option!r}: write KEY=VALUE")
+            continue
+        try:
+            config[key.strip()] = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            problems.append(f"evalrun: --option {key}: {text!r} is not a valid value")
+    if not problems:
+        for error in validator("eval", "grader").iter_errors(config):
+            where = "/".join(map(str, error.absolute_path)) or "kind"
+            problems.append(f"evalrun: grader option {where}: {error.message}")
+    if not problems:
+        problems = [f"evalrun: {message}" for _, message in config_problems(config)]
+    if problems:
+        raise InputError(problems)
+    return config

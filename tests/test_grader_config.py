@@ -1,0 +1,192 @@
+"""Grader blocks: options and their defaults by language, regex/fuzzy/json graders, combinations, `checks:`,
+`--option`, and `evalrun grade` explaining each score."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.grading import config_problems, make_grader
+from harness.grading.normalize import Normalization, normalize
+from harness.types import Sample
+from tests.conftest import evalrun, write, write_jsonl
+from tests.test_validate import GOOD_EVAL, ROWS, problems
+
+
+def sample(*references: str) -> Sample:
+    return Sample("s", {}, references)
+
+
+@pytest.mark.parametrize(
+    "text, language, options, expected",
+    [
+        ("臺灣", "zh-Hant", {}, "台湾"),  # Traditional and Simplified compare equal by default for Chinese
+        ("發展", "zh-Hans", {}, "发展"),
+        ("臺灣", "zh-Hant", {"fold_variants": False}, "臺灣"),
+        ("臺灣", "ja", {}, "臺灣"),  # never for Japanese: its kanji are not Traditional Chinese
+        ("コンピュータ", "ja", {}, "コンピュータ"),
+        ("コンピュータ", "ja", {"fold_kana": True}, "こんぴゅーた"),
+        ("ｺﾝﾋﾟｭｰﾀ", "ja", {"fold_kana": True}, "こんぴゅーた"),
+        ("The Beatles", "en", {}, "beatles"),
+        ("The Beatles", "en", {"drop_articles": False}, "the beatles"),
+    ],
+)
+def test_normalization_options_and_language_defaults(
+    text: str, language: str, options: dict[str, bool], expected: str
+) -> None:
+    assert normalize(text, language, Normalization.for_language(language, options)) == expected
+
+
+def test_normalization_is_idempotent_on_mixed_scripts() -> None:
+    for text in ("「東京」　タワー！", "臺灣，1,750億。", "ＧＰＴ－４ｏ", "The  “Hamlet”", "1.5 billion"):
+        for language in ("en", "ja", "zh-Hans", "zh-Hant"):
+            once = normalize(text, language)
+            assert normalize(once, language) == once
+
+
+@pytest.mark.parametrize(
+    "output, references, language, score",
+    [
+        ("臺灣", ("台湾",), "zh-Hant", 1.0),
+        ("台湾", ("臺灣",), "zh-Hans", 1.0),
+        ("因信稱義", ("因信称义",), "zh-Hant", 1.0),
+        ("臺灣", ("台湾",), "ja", 0.0),
+    ],
+)
+def test_exact_match_across_chinese_scripts(
+    output: str, references: tuple[str, ...], language: str, score: float
+) -> None:
+    assert make_grader("exact", language).grade(output, sample(*references)).value == score
+
+
+def test_regex_extracts_the_last_answer_and_compares_it() -> None:
+    grader = make_grader("regex", "ja", pattern=r"答え[:：]\s*(?P<answer>[^\s、。…]+)", group="answer")
+    score = grader.grade("答え：大阪……いや、答え：東京", sample("東京"))
+    assert (score.value, score.detail["extracted"]) == (1.0, "東京")
+    missing = grader.grade("わかりません", sample("東京"))
+    assert missing.unparsed and missing.value == 0.0 and missing.detail["extracted"] is None
+    whole = make_grader("regex", "en", pattern=r"\d{4}").grade("Released in 2018, updated 2019", sample("2019"))
+    assert whole.value == 1.0
+
+
+def test_fuzzy_passes_near_misses_at_its_threshold() -> None:
+    loose = make_grader("fuzzy", "en", threshold=0.8)
+    assert loose.grade("Ilya Sutskevar", sample("Ilya Sutskever")).value == 1.0
+    score = make_grader("fuzzy", "en", threshold=0.95).grade("Ilya Sutskevar", sample("Ilya Sutskever"))
+    assert score.value == 0.0 and score.metrics["similarity"] == pytest.approx(1 - 1 / 14)  # one edit in 14 characters
+
+
+def test_json_grader_finds_validates_and_compares() -> None:
+    schema = {"type": "object", "required": ["year"], "properties": {"year": {"type": "integer"}}}
+    grader = make_grader("json", "en", schema=schema)
+    assert grader.grade('Here you go:\n```json\n{"year": 2018}\n```', sample("x")).value == 1.0
+    assert grader.grade('The answer is {"year": 2018}.', sample("x")).value == 1.0
+    wrong = grader.grade('{"year": "2018"}', sample("x"))
+    assert wrong.value == 0.0 and wrong.detail["schema_errors"]
+    assert grader.grade("no json here", sample("x")).unparsed
+    equal = make_grader("json", "en", schema=schema, compare="equal")
+    assert equal.grade('{"year": 2018}', sample('{"year": 2018}')).value == 1.0
+    assert equal.grade('{"year": 2019}', sample('{"year": 2018}')).value == 0.0
+
+
+def test_combinations() -> None:
+    parts = [{"kind": "exact"}, {"kind": "includes"}]
+    assert make_grader("any_of", "en", graders=parts).grade("It is Tokyo.", sample("Tokyo")).value == 1.0
+    assert make_grader("all_of", "en", graders=parts).grade("It is Tokyo.", sample("Tokyo")).value == 0.0
+    weighted = make_grader("weighted", "en", graders=[{"kind": "exact", "weight": 3}, {"kind": "includes"}])
+    score = weighted.grade("It is Tokyo.", sample("Tokyo"))
+    assert score.value == pytest.approx(0.25) and [p["value"] for p in score.detail["parts"]] == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"kind": "exact", "tolerance": 0.1}, "'tolerance' does not apply to grader 'exact'"),
+        ({"kind": "regex"}, "needs the option 'pattern'"),
+        ({"kind": "regex", "pattern": "(unclosed"}, "invalid regular expression"),
+        ({"kind": "regex", "pattern": "(?P<a>x)", "group": "b"}, "'b' is not a named group"),
+        ({"kind": "f1", "standard": "cmrc2018", "fold_kana": True}, "applies only to the cjk standard"),
+        ({"kind": "json", "schema": {"type": "nope"}}, "not a valid JSON Schema"),
+        ({"kind": "json", "schema": {"$ref": "https://example.org/s.json"}}, "points outside the schema"),
+        ({"kind": "any_of", "graders": [{"kind": "exact", "unit": "GB"}]}, "'unit' does not apply"),
+        ({"kind": "exact", "weight": 2}, "'weight' does not apply"),
+    ],
+)
+def test_config_problems(config: dict[str, object], message: str) -> None:
+    found = [text for _, text in config_problems(config)]
+    assert any(message in text for text in found), found
+
+
+CHECKED = GOOD_EVAL.replace(
+    "grader:\n  kind: exact\n",
+    "grader:\n  kind: includes\nchecks:\n  - output: It is Tokyo.\n    references: [Tokyo]\n    score: 1\n"
+    "  - output: Kyoto\n    references: [Tokyo]\n    score: 1\n",
+)
+
+
+def test_validate_runs_the_grader_checks(workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    write(workspace / "registry/evals/demo.en.yaml", CHECKED)
+    write_jsonl(workspace / "evals/demo/en.jsonl", ROWS)
+    monkeypatch.chdir(workspace)
+    status, lines = problems(capsys)
+    assert status == 2
+    assert lines == ["registry/evals/demo.en.yaml:20: check 2: the grader gives 0 for output 'Kyoto', not 1"]
+
+
+def test_validate_reports_grader_options_at_their_line(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    spec = GOOD_EVAL.replace("grader:\n  kind: exact\n", "grader:\n  kind: f1\n  standard: jsquad\n  fold_kana: true\n")
+    write(workspace / "registry/evals/demo.en.yaml", spec)
+    write_jsonl(workspace / "evals/demo/en.jsonl", ROWS)
+    monkeypatch.chdir(workspace)
+    status, lines = problems(capsys)
+    assert status == 2 and len(lines) == 1 and lines[0].startswith("registry/evals/demo.en.yaml:17: grader:")
+
+
+def test_grade_command_explains_a_score(tmp_path: Path) -> None:
+    result = evalrun(
+        "grade", "--grader", "includes", "--output", "1945年です", "--reference", "1", "--language", "ja", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "score 0.000" in result.stdout and '"1", "9", "4", "5"' not in result.stdout
+    assert 'output_tokens: ["1945", "年", "で", "す"]' in result.stdout
+
+
+def test_grade_command_reads_a_file_and_reports_bad_lines(tmp_path: Path) -> None:
+    pairs = write(
+        tmp_path / "pairs.jsonl",
+        json.dumps({"output": "臺灣", "references": ["台湾"]}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"output": "x", "references": ["\u53f0\u6e7e", "x"]})
+        + "\n",
+    )
+    result = evalrun(
+        "grade", "--grader", "exact", "--language", "zh-Hant", "--input", str(pairs), "--json", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [r["score"] for r in document["results"]] == [1.0, 1.0]
+    bad = write(tmp_path / "bad.jsonl", '{"output": "x", "references": ["x"]}\nnot json\n{"output": 3}\n')
+    result = evalrun("grade", "--grader", "exact", "--input", str(bad), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert [line.split(":")[1] for line in result.stderr.splitlines()] == ["2", "3"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--grader", "exact", "--option", "tolerance=0.1"], "'tolerance' does not apply"),
+        (["--grader", "fuzzy", "--option", "threshold=2"], "grader option threshold"),
+        (["--grader", "f1", "--option", "standard"], "write KEY=VALUE"),
+        (["--grader", "judge", "--option", "rubric=correctness"], "a judge needs a model"),
+        (["--grader", "exact"], "give either --output"),
+    ],
+)
+def test_grade_command_bad_input(tmp_path: Path, args: list[str], message: str) -> None:
+    extra = ["--output", "a", "--reference", "a"] if args != ["--grader", "exact"] else []
+    result = evalrun("grade", *args, *extra, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr, result.stderr
