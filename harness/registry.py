@@ -1,4 +1,4 @@
-"""Discover, schema-check and load the YAML registry: evals, suites and model presets."""
+"""Discover, schema-check and load the YAML registry: evals, suites, model presets and judge rubrics."""
 
 from __future__ import annotations
 
@@ -9,12 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError, Problem
-from harness.spec import GRADER_METRICS, EvalSpec, ModelPreset, PromptSpec, SuiteSpec, endpoint_url_problem
+from harness.spec import (
+    GRADER_METRICS,
+    EvalSpec,
+    JudgeSpec,
+    ModelPreset,
+    PromptSpec,
+    SuiteSpec,
+    endpoint_url_problem,
+)
 from harness.workspace import Workspace, display_path
 from harness.yamlfile import YamlDocument, load_yaml
 
-KINDS = ("evals", "suites", "models")
-_SCHEMA_OF = {"evals": "eval", "suites": "suite", "models": "model"}
+KINDS = ("evals", "suites", "models", "judges")
+_SCHEMA_OF = {"evals": "eval", "suites": "suite", "models": "model", "judges": "judge"}
 
 
 @dataclass
@@ -25,6 +33,7 @@ class Registry:
     evals: dict[str, EvalSpec] = field(default_factory=dict)
     suites: dict[str, SuiteSpec] = field(default_factory=dict)
     models: dict[str, ModelPreset] = field(default_factory=dict)
+    judges: dict[str, JudgeSpec] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     documents: dict[tuple[str, str], YamlDocument] = field(default_factory=dict)
     """The parsed file behind each valid entry, by (kind, id)."""
@@ -107,10 +116,20 @@ class Registry:
             self.evals[entry_id] = EvalSpec.from_dict(doc.data, source=path, lines=doc.lines)
         elif kind == "suites":
             self.suites[entry_id] = SuiteSpec(entry_id, doc.data["description"], tuple(doc.data["evals"]))
+        elif kind == "judges":
+            self.judges[entry_id] = JudgeSpec.from_dict(doc.data)
         else:
             self.models[entry_id] = ModelPreset(**doc.data)
 
     def _check_references(self) -> None:
+        for spec in self.evals.values():
+            rubric = spec.grader_options.get("rubric")
+            if rubric is not None and rubric not in self.judges and rubric not in self._broken:
+                doc = self.documents["evals", spec.id]
+                line = doc.line_of(["grader", "rubric"])
+                self.problems.append(
+                    Problem(doc.path, line, f"grader: unknown judge rubric {rubric!r} (registry/judges/)")
+                )
         for suite in self.suites.values():
             doc = self.documents["suites", suite.id]
             for index, eval_id in enumerate(suite.evals):
@@ -129,7 +148,7 @@ class Registry:
 
 
 def kind_of(path: Path) -> str:
-    """The registry kind a YAML file is by its folder name (`evals`, `suites`, `models`); evals by default."""
+    """The registry kind a YAML file is by its folder name (`evals`, `suites`, `models`, `judges`); evals by default."""
     return path.parent.name if path.parent.name in KINDS else "evals"
 
 
@@ -195,6 +214,8 @@ def entry_problems(kind: str, doc: YamlDocument, path: Path, workspace: Workspac
         problems.append(Problem(doc.path, doc.line_of(["id"]), message))
     if kind == "evals":
         problems += eval_problems(doc, workspace)
+    if kind == "judges":
+        problems += judge_problems(doc)
     if kind == "models" and "base_url" in data:
         problem = endpoint_url_problem(data["base_url"])
         if problem:
@@ -252,6 +273,27 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
                 ["metrics", index],
                 f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(GRADER_METRICS[grader])})",
             )
+    return problems
+
+
+def judge_problems(doc: YamlDocument) -> list[Problem]:
+    """Checks of a schema-valid judge rubric: templates that compile, a verdict pattern with a group."""
+    from harness.grading.pattern import compile_pattern
+    from harness.prompt import template_problems
+
+    data = doc.data
+    problems = []
+    prompt = PromptSpec(user=data["prompt"]["user"], system=data["prompt"].get("system"))
+    for part, message in template_problems(prompt):
+        problems.append(Problem(doc.path, doc.line_of(["prompt", part]), f"prompt.{part}: {message}"))
+    if "pattern" in data:
+        try:
+            if compile_pattern(data["pattern"]).groups < 1:
+                problems.append(
+                    Problem(doc.path, doc.line_of(["pattern"]), "pattern: needs a group that holds the verdict")
+                )
+        except ValueError as exc:
+            problems.append(Problem(doc.path, doc.line_of(["pattern"]), f"pattern: {exc}"))
     return problems
 
 

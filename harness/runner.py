@@ -9,8 +9,8 @@ import json
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from harness.data import Dataset
 from harness.datacheck import check_data
 from harness.errors import InputError, ProviderError
 from harness.grading import Grader, build_grader
+from harness.grading.judge import JudgeError, JudgeGrader
 from harness.models.base import Provider
 from harness.progress import Progress
 from harness.prompt import PromptError, PromptRenderer
@@ -46,6 +47,8 @@ class RunOptions:
     """How each sample's epochs become one score: see harness.summary.REDUCERS."""
     say: Callable[[str], None] = lambda message: None
     """Where notes for the person running evalrun go (the CLI prints them on stderr)."""
+    judges: Mapping[str, JudgeGrader] = field(default_factory=dict)
+    """The judge grader of each eval (by id) whose grader is `judge`."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ async def run_eval(
     dataset = Dataset(spec, workspace)
     data_hash = dataset.fingerprint()
     renderer = PromptRenderer(spec.prompt)
-    grader = build_grader(spec.grader_config, spec.language)
+    grader = options.judges[spec.id] if spec.grader == "judge" else build_grader(spec.grader_config, spec.language)
     shots = FewShot(spec, dataset, options.seed)
     writer, summary, done = _open_run(spec, provider, options, store, data_hash)
     writer.write_summary(summary)
@@ -229,13 +232,8 @@ async def _attempt(
     except ProviderError as exc:
         record.update(error=str(exc), attempts=exc.attempts, latency_s=round(time.perf_counter() - started, 6))
         return record
-    score = grader.grade(response.output, sample)
     record.update(
         output=response.output,
-        score=score.value,
-        metrics=dict(score.metrics),
-        unparsed=score.unparsed,
-        grader=dict(score.detail),
         usage={"prompt_tokens": response.usage.prompt_tokens, "completion_tokens": response.usage.completion_tokens},
         latency_s=round(time.perf_counter() - started, 6),
         attempts=response.attempts,
@@ -243,6 +241,15 @@ async def _attempt(
         served_by=response.model,
         cached=response.cached,
     )
+    try:
+        if isinstance(grader, JudgeGrader):
+            score = await grader.agrade(response.output, sample)
+        else:
+            score = grader.grade(response.output, sample)
+    except JudgeError as exc:  # the answer is kept; the sample counts as failed, never as scored
+        record["error"] = str(exc)
+        return record
+    record.update(score=score.value, metrics=dict(score.metrics), unparsed=score.unparsed, grader=dict(score.detail))
     return record
 
 
@@ -267,6 +274,8 @@ def _open_run(
 ) -> tuple[RunWriter, dict[str, Any], Iterable[dict[str, Any]]]:
     """A new run folder, or the unfinished one being resumed: its writer, summary and the records it holds."""
     identity = _identity(spec, dict(provider.describe()), options, data_hash)
+    if spec.id in options.judges:  # a different judge makes a different run
+        identity["judge"] = dict(options.judges[spec.id].judge.describe())
     fingerprint = _fingerprint(identity)
     run_id = store.unfinished(fingerprint) if options.resume == RESUME_ANY else options.resume
     if run_id is None and options.resume == RESUME_ANY:

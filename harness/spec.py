@@ -183,6 +183,25 @@ class SuiteSpec:
 
 
 @dataclass(frozen=True)
+class JudgeSpec:
+    """A rubric for model-graded evals (`registry/judges/<id>.yaml`): the judge's prompt and the verdicts' scores."""
+
+    id: str
+    description: str
+    prompt: PromptSpec
+    verdicts: Mapping[str, float]
+    pattern: str | None = None
+    generation: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> JudgeSpec:
+        """Build from a schema-valid mapping."""
+        prompt = PromptSpec(user=raw["prompt"]["user"], system=raw["prompt"].get("system"))
+        generation = raw.get("generation") or {"temperature": 0, "max_tokens": 512}
+        return cls(raw["id"], raw["description"], prompt, dict(raw["verdicts"]), raw.get("pattern"), dict(generation))
+
+
+@dataclass(frozen=True)
 class ModelPreset:
     """A named endpoint (`registry/models/<id>.yaml`): provider, model, base URL, key variable, parameters."""
 
