@@ -1,4 +1,7 @@
-"""Means with 95% confidence intervals: Wilson for pass/fail scores, seeded bootstrap for graded ones (none for n=1)."""
+"""Means with 95% confidence intervals: Wilson for pass/fail scores, seeded bootstrap for graded ones (none for n=1).
+
+Paired statistics for comparing two runs sample by sample: a paired-bootstrap interval of the mean difference, the exact
+McNemar test for pass/fail scores, a sign-flip permutation test for graded ones, and Holm's step-down adjustment."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 Z95 = 1.959963984540054
 BOOTSTRAP_RESAMPLES = 2000
+PAIRED_RESAMPLES = 10_000
 
 
 @dataclass(frozen=True)
@@ -73,3 +77,65 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     lower = math.floor(position)
     upper = min(lower + 1, len(ordered) - 1)
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def paired_bootstrap(
+    a: Sequence[float], b: Sequence[float], seed: int = 0, resamples: int = PAIRED_RESAMPLES
+) -> tuple[float, float] | None:
+    """95% percentile interval of mean(b - a) resampling whole pairs; None for fewer than two pairs."""
+    if len(a) != len(b):
+        raise ValueError("paired samples must have the same length")
+    differences = [y - x for x, y in zip(a, b)]
+    if len(differences) < 2:
+        return None
+    if all(d == differences[0] for d in differences):
+        return differences[0], differences[0]  # no spread at all: the interval is the point
+    return bootstrap(differences, seed, resamples)  # resampling the differences is resampling the pairs
+
+
+def mcnemar_exact(b: int, c: int) -> float:
+    """Two-sided exact McNemar p-value: the binomial(b + c, 1/2) test on the b and c discordant pairs."""
+    n = b + c
+    if n == 0:
+        return 1.0
+    term = total = 1  # C(n, 0), then C(n, k) for k up to min(b, c), in exact integers
+    for k in range(min(b, c)):
+        term = term * (n - k) // (k + 1)
+        total += term
+    return min(1.0, 2 * total / 2**n)
+
+
+def sign_flip(differences: Sequence[float], seed: int = 0, resamples: int = PAIRED_RESAMPLES) -> float:
+    """Two-sided paired permutation p-value of mean difference 0: every sign pattern when there are at most
+    `resamples` of them (exact), else a seeded Monte Carlo estimate (1 + hits) / (1 + resamples)."""
+    import numpy as np
+
+    data = np.sort(np.abs(np.asarray([d for d in differences if d != 0], dtype=float)))  # zeros never move the sum
+    m = len(data)
+    if m == 0:
+        return 1.0
+    observed = abs(math.fsum(differences))
+    tolerance = 1e-9 * float(data.sum())  # the same sum in another order may differ in its last bits
+    if 2**m <= resamples:
+        signs = (np.arange(2**m)[:, None] >> np.arange(m)) & 1
+        sums = (2.0 * signs - 1.0) @ data
+        return float(np.mean(np.abs(sums) >= observed - tolerance))
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 4_000_000 // m)
+    hits = 0
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        sums = (rng.random((size, m)) < 0.5) @ data * 2.0 - data.sum()
+        hits += int(np.count_nonzero(np.abs(sums) >= observed - tolerance))
+    return (1 + hits) / (1 + resamples)
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values, in the order given: controls the family-wise error rate."""
+    m = len(p_values)
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, index in enumerate(sorted(range(m), key=lambda i: p_values[i])):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted

@@ -39,11 +39,23 @@ def results_table(summaries: Sequence[Mapping[str, Any]], skipped: Sequence[Skip
     ]
     text = tabulate(rows, headers=["eval", "metric", *models], tablefmt="github", disable_numparse=True)
     reasons = sorted({(skip.model, skip.reason) for skip in skipped})
-    notes = [f"n/a: {model} — {reason}" for model, reason in reasons]
+    notes = [f"n/a: {model} — {reason}" for model, reason in reasons] + not_comparable(summaries)
     footer = "score [95% CI] over n scored samples; err = samples that failed after retries (not scored)."
     return "\n".join(
         [text, "", footer, *notes, "", usage_table(summaries)] if summaries else [text, "", footer, *notes]
     )
+
+
+def not_comparable(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One note per eval whose runs differ in eval version, data or grader, saying what differs."""
+    from harness.compare import differences
+
+    by_eval: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    for s in summaries:
+        by_eval.setdefault(s["eval"]["id"], []).append((s["model"]["name"], s["eval"]))
+    fields = (("version", "eval version"), ("data_hash", "data hash"), ("grader", "grader"))
+    found = ((eval_id, differences(blocks, fields)) for eval_id, blocks in by_eval.items())
+    return [f"not comparable: {eval_id} — {'; '.join(what)}" for eval_id, what in found if what]
 
 
 def usage_table(summaries: Sequence[Mapping[str, Any]]) -> str:
