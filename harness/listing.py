@@ -1,4 +1,4 @@
-"""What `evalrun list` shows: evals, suites and models, as data and as tables."""
+"""What `evalrun list` shows: evals, suites, models and judge rubrics, as data and as tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from harness.spec import EvalSpec
 
 
 def listing(registry: Registry) -> dict[str, list[dict[str, Any]]]:
-    """The registry's evals, suites and models as plain data."""
+    """The registry's evals, suites, models and judge rubrics as plain data."""
     return {
         "evals": [_eval(spec, registry) for spec in sorted(registry.evals.values(), key=lambda s: s.id)],
         "suites": [
@@ -25,6 +25,10 @@ def listing(registry: Registry) -> dict[str, list[dict[str, Any]]]:
             {"id": m.id, "provider": m.provider, "model": m.model, "base_url": m.base_url}
             for m in sorted(registry.models.values(), key=lambda m: m.id)
         ],
+        "judges": [
+            {"id": j.id, "verdicts": dict(j.verdicts), "description": j.description}
+            for j in sorted(registry.judges.values(), key=lambda j: j.id)
+        ],
     }
 
 
@@ -34,6 +38,7 @@ def _eval(spec: EvalSpec, registry: Registry) -> dict[str, Any]:
         "language": spec.language,
         "samples": _count(spec, registry),
         "grader": spec.grader,
+        "grader_options": dict(spec.grader_options),
         "metrics": list(spec.metrics),
         "tags": list(spec.tags),
         "description": spec.description,
@@ -49,7 +54,7 @@ def _count(spec: EvalSpec, registry: Registry) -> int | None:
 
 
 def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
-    """The listing as three plain-text tables."""
+    """The listing as four plain-text tables."""
     from tabulate import tabulate
 
     evals = [
@@ -58,6 +63,7 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
     ]
     suites = [[s["id"], ", ".join(s["evals"]), _cell(s["description"])] for s in data["suites"]]
     models = [[m["id"], m["provider"], _cell(m["model"]), _cell(m["base_url"] or "")] for m in data["models"]]
+    judges = [[j["id"], ", ".join(_cell(f"{k}={v:g}") for k, v in j["verdicts"].items())] for j in data["judges"]]
     return "\n\n".join(
         [
             "Evals\n"
@@ -65,6 +71,8 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
             "Suites\n" + tabulate(suites, headers=["id", "evals", "description"], tablefmt="github"),
             "Models (also any provider/model: openai/…, openai-completions/…, anthropic/…, ollama/…)\n"
             + tabulate(models, headers=["id", "provider", "model", "base_url"], tablefmt="github"),
+            "Judge rubrics (for evals graded by `kind: judge`)\n"
+            + tabulate(judges, headers=["id", "verdicts"], tablefmt="github"),
         ]
     )
 

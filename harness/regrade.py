@@ -34,6 +34,8 @@ def regrade(
     current = {sample.id: sample for sample in dataset.samples()}
     config = grader or spec.grader_config
     kind = config["kind"]
+    if kind == "judge":
+        raise InputError(f"evalrun: regrade cannot ask a judge yet; run {spec.id} again with --judge (answers are cached)")
     metrics = spec.metrics if kind == spec.grader else GRADER_METRICS[kind]
     scorer = build_grader(config, spec.language)
     writer = store.create(spec.id, old["model"]["name"])

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.grading import config_problems, make_grader
 from harness.grading.normalize import Normalization, normalize
@@ -190,3 +192,32 @@ def test_grade_command_bad_input(tmp_path: Path, args: list[str], message: str) 
     result = evalrun("grade", *args, *extra, cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert message in result.stderr, result.stderr
+
+
+TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.sampled_from("東京臺灣台湾發展すしスシｽｼ。、，．・「」『』【】〈〉《》（）！？：；〜…　１２３ＡＢ億亿万"),
+    ),
+    max_size=30,
+)
+LANGUAGES = st.sampled_from(["en", "ja", "zh-Hans", "zh-Hant"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, LANGUAGES, st.booleans())
+def test_normalization_is_idempotent(text: str, language: str, fold_kana: bool) -> None:
+    steps = Normalization.for_language(language, {"fold_kana": fold_kana})
+    once = normalize(text, language, steps)
+    assert normalize(once, language, steps) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, TEXT, LANGUAGES)
+def test_own_f1_is_symmetric_and_bounded(a: str, b: str, language: str) -> None:
+    f1 = make_grader("f1", language)
+    forward, backward = f1.grade(a, sample(b)), f1.grade(b, sample(a))
+    assert 0.0 <= forward.value <= 1.0
+    assert forward.value == pytest.approx(backward.value)
+    assert forward.metrics["em"] <= forward.value
+    assert f1.grade(a, sample(a)).value == 1.0
