@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.errors import EvalrunError, InputError
+from harness.errors import EvalrunError, InputError, printable
 from harness.spec import GRADER_METRICS
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except InputError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(printable(str(problem)), file=sys.stderr)
         return EXIT_INPUT
     except EvalrunError as exc:
         print(f"evalrun: {exc}", file=sys.stderr)
@@ -146,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RUN_ID",
         help="continue the newest unfinished run with the same eval, data, model and parameters (or the run named)",
     )
+    run.add_argument(
+        "--judge", metavar="M", help="the judging model for evals graded by a judge (default: the eval's `model`)"
+    )
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     run.set_defaults(handler=_run)
 
@@ -157,11 +160,85 @@ def _parser() -> argparse.ArgumentParser:
     )
     again.add_argument("run_id", metavar="RUN_ID", help="a folder name under results/runs/")
     again.add_argument("--grader", choices=sorted(GRADER_METRICS), help="grade with this grader instead of the eval's")
+    _option_argument(again)
     again.add_argument(
         "--results", type=Path, default=Path("results"), metavar="DIR", help="where runs are (default ./results)"
     )
     again.add_argument("--json", action="store_true", help="print the new run's summary as JSON")
     again.set_defaults(handler=_regrade)
+
+    versus = commands.add_parser(
+        "compare",
+        help="does model B really beat model A? paired statistics over stored runs",
+        usage="%(prog)s --model A --model B [EVAL|SUITE ...] [options]\n"
+        "       %(prog)s RUN_A RUN_B [RUN_A2 RUN_B2 ...] [options]",
+        description="Compare model B with model A sample by sample. With --model A --model B, the newest complete run "
+        "of each model on each eval named (default: every eval either has a run of) is paired; otherwise runs are "
+        "named in pairs, by run id under --results or by run folder. Only samples scored in both runs count (the "
+        "others are listed as dropped). For each eval: B − A in the mean of the metric with a 95% paired-bootstrap "
+        "interval, a p-value (exact McNemar test for 0/1 scores, else a paired sign-flip permutation test) and its "
+        "Holm-adjusted value across the evals, and the samples where A or B scored higher. Runs of different evals "
+        "are refused; runs whose eval version, spec, data or grader differ are compared with a warning.",
+    )
+    versus.add_argument(
+        "names",
+        nargs="*",
+        metavar="RUN|EVAL",
+        help="runs in pairs, or with --model the eval or suite ids to compare on",
+    )
+    versus.add_argument(
+        "--model",
+        "-m",
+        action="append",
+        metavar="M",
+        help="model A (the baseline), then model B: differences are B − A",
+    )
+    versus.add_argument("--metric", metavar="NAME", help="compare on this metric (default: run A's primary metric)")
+    versus.add_argument(
+        "--seed", type=_bounded(int, 0, 2**32 - 1), default=0, metavar="S", help="seed of the resampling (default 0)"
+    )
+    versus.add_argument(
+        "--resamples",
+        type=_bounded(int, 100, 10**7),
+        default=10_000,
+        metavar="N",
+        help="bootstrap and permutation resamples (default 10000)",
+    )
+    versus.add_argument(
+        "--show",
+        type=_bounded(int, 0, 10**6),
+        default=10,
+        metavar="N",
+        help="sample ids listed per direction under the table (default 10; --json lists all)",
+    )
+    versus.add_argument(
+        "--results", type=Path, default=Path("results"), metavar="DIR", help="where runs are (default ./results)"
+    )
+    versus.add_argument("--json", action="store_true", help="print the comparison as one JSON document")
+    versus.set_defaults(handler=_compare)
+
+    grade = commands.add_parser(
+        "grade",
+        help="score outputs against references with any grader, explaining each score",
+        description="Score one output (--output, --reference …) or one JSON line per output (--input FILE.jsonl with "
+        '{"output": …, "references": […], "choices": […]}) with a grader and its options, printing each score with '
+        "the grader's explanation (normalized text, tokens, parsed numbers, the choice it read). The same code "
+        "grades runs and regrades.",
+    )
+    grade.add_argument("--grader", choices=sorted(GRADER_METRICS), help="the grader (default: the --eval's)")
+    _option_argument(grade)
+    grade.add_argument("--eval", metavar="ID", help="take the grader, its options and the language from this eval")
+    grade.add_argument(
+        "--language",
+        choices=["en", "ja", "zh-Hans", "zh-Hant"],
+        help="language of the texts (default: the eval's, or en)",
+    )
+    grade.add_argument("--output", metavar="TEXT", help="a model's output")
+    grade.add_argument("--reference", action="append", default=[], metavar="TEXT", help="a reference answer (repeat)")
+    grade.add_argument("--choice", action="append", default=[], metavar="TEXT", help="an option, in order (repeat)")
+    grade.add_argument("--input", type=Path, metavar="FILE", help="JSONL of outputs and their references")
+    grade.add_argument("--json", action="store_true", help="print the scores as JSON")
+    grade.set_defaults(handler=_grade)
 
     cache = commands.add_parser(
         "cache",
@@ -254,8 +331,10 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import asyncio
     import signal
+    from dataclasses import replace
 
     from harness.cache import CachedProvider, ResponseCache, default_cache_dir
+    from harness.grading.judge import JudgeGrader
     from harness.models import open_provider
     from harness.models.base import ModelSettings
     from harness.runner import RunOptions, run_all
@@ -297,17 +376,30 @@ def _run(args: argparse.Namespace) -> int:
 
     cache = None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
 
+    def opened(name: str) -> Any:
+        provider = open_provider(name, registry.models, settings)
+        return CachedProvider(provider, cache) if cache is not None and provider.cacheable else provider
+
+    judged = {spec.id: args.judge or spec.grader_options.get("model") for spec in specs if spec.grader == "judge"}
+    unjudged = [eval_id for eval_id, name in judged.items() if not name]
+    if unjudged:
+        raise InputError(
+            [f"evalrun: eval {eval_id!r} is graded by a judge: give --judge MODEL" for eval_id in unjudged]
+        )
+
     async def run() -> Any:
         providers: list[Any] = []
+        judges: dict[str, Any] = {}
         try:
             for name in models:  # opened one by one, so those opened before a bad name are still closed
-                provider = open_provider(name, registry.models, settings)
-                providers.append(
-                    CachedProvider(provider, cache) if cache is not None and provider.cacheable else provider
-                )
-            return await run_all(specs, providers, registry.workspace, options)
+                providers.append(opened(name))
+            for name in dict.fromkeys(judged.values()):
+                judges[name] = opened(name)
+            rubric = {spec.id: registry.judges[spec.grader_options["rubric"]] for spec in specs if spec.id in judged}
+            graders = {eval_id: JudgeGrader(rubric[eval_id], judges[name]) for eval_id, name in judged.items()}
+            return await run_all(specs, providers, registry.workspace, replace(options, judges=graders))
         finally:
-            for provider in providers:
+            for provider in [*providers, *judges.values()]:
                 await provider.aclose()
 
     signal.signal(signal.SIGTERM, _interrupt)
@@ -343,13 +435,75 @@ def _regrade(args: argparse.Namespace) -> int:
     eval_id = store.summary(args.run_id)["eval"]["id"]
     if eval_id not in registry.evals:
         raise InputError(f"evalrun: run {args.run_id} is of eval {eval_id!r}, which the registry no longer has")
-    summary = regrade(store, args.run_id, registry.evals[eval_id], registry.workspace, args.grader)
+    spec = registry.evals[eval_id]
+    config = None
+    if args.grader or args.option:
+        from harness.grading.override import grader_config
+
+        config = grader_config(spec.grader_config, args.grader, args.option)
+    summary = regrade(store, args.run_id, spec, registry.workspace, config)
     if args.json:
         print(json.dumps({"runs": [summary], "skipped": []}, ensure_ascii=False, indent=2))
     else:
         print(results_table([summary], [], [summary["model"]["name"]]))
         print(f"\nregraded {args.run_id} as {summary['run_id']}", file=sys.stderr)
     return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from harness.compare import compare, newest_pairs, render, runs_in_pairs, warning_lines
+
+    if args.model:
+        if len(args.model) != 2:
+            raise InputError("evalrun: compare takes two models, --model A --model B (differences are B − A)")
+        pairs, skipped = newest_pairs(args.results, args.model, args.names)
+    elif args.names:
+        pairs, skipped = runs_in_pairs(args.names, args.results), []
+    else:
+        raise InputError("evalrun: name two runs (RUN_A RUN_B) or two models (--model A --model B) to compare")
+    document = compare(pairs, args.metric, args.seed, args.resamples, skipped)
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        for line in warning_lines(document):
+            print(line, file=sys.stderr)
+    else:
+        print(render(document, args.show))
+    return EXIT_OK
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from harness.grading.override import grader_config
+    from harness.scoring import explain, read_pairs, score_pairs
+
+    spec = _registry().evals.get(args.eval) if args.eval else None
+    if args.eval and spec is None:
+        raise InputError(f"evalrun: unknown eval {args.eval!r} (see `evalrun list`)")
+    if (args.input is None) == (args.output is None):
+        raise InputError("evalrun: give either --output TEXT with --reference TEXT, or --input FILE.jsonl")
+    if args.output is not None and not args.reference:
+        raise InputError("evalrun: --output needs at least one --reference")
+    config = grader_config(spec.grader_config if spec else None, args.grader, args.option)
+    language = args.language or (spec.language if spec else "en")
+    pairs = (
+        list(read_pairs(args.input)) if args.input else [(1, args.output, tuple(args.reference), tuple(args.choice))]
+    )
+    results = score_pairs(config, language, pairs)
+    print(
+        json.dumps({"grader": config, "language": language, "results": results}, ensure_ascii=False, indent=2)
+        if args.json
+        else explain(results)
+    )
+    return EXIT_OK
+
+
+def _option_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a grader option, e.g. standard=cmrc2018, tolerance=0.01, fold_kana=true (repeat)",
+    )
 
 
 def _cache(args: argparse.Namespace) -> int:

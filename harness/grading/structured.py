@@ -11,7 +11,7 @@ from typing import Any
 
 from harness.types import Sample, Score
 
-_FENCE = re.compile(r"```(?:json)?\s*\n(.*?)```", re.S | re.I)
+_FENCE = re.compile(r"```(?:json)?\s*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 
 
 def find_json(output: str) -> tuple[bool, Any]:
