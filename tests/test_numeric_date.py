@@ -1,0 +1,528 @@
+"""The numeric and date graders: values compared however they are written, in English, Japanese and Chinese."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.grading.dates import DateGrader, PartialDate, find_dates, parse_date
+from harness.grading.numeric import NumericGrader, find_numbers, parse_number
+from harness.types import Sample
+
+
+def sample(*references: str) -> Sample:
+    return Sample(id="s", fields={}, references=tuple(references))
+
+
+def numeric(output: str, *references: str, language: str = "en", **options: object) -> float:
+    score = NumericGrader(language, **options).grade(output, sample(*references))  # type: ignore[arg-type]
+    json.dumps(score.detail)  # every detail is JSON
+    assert score.metrics == {"accuracy": score.value}
+    return score.value
+
+
+def date(output: str, *references: str, language: str = "en") -> float:
+    score = DateGrader(language).grade(output, sample(*references))
+    json.dumps(score.detail)
+    assert score.metrics == {"accuracy": score.value}
+    return score.value
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# numeric: what equals 175 billion
+
+GPT3_PARAMETERS = [
+    ("en", "175 billion"),
+    ("en", "175B"),
+    ("en", "175bn"),
+    ("en", "175 Billion"),
+    ("en", "1.75e11"),
+    ("en", "1.75E+11"),
+    ("en", "1.75 × 10^11"),
+    ("en", "1.75×10¹¹"),
+    ("en", "175,000,000,000"),
+    ("en", "175000000000"),
+    ("en", "0.175 trillion"),
+    ("en", "175,000 million"),
+    ("en", "one hundred seventy-five billion"),
+    ("en", "One hundred and seventy-five billion parameters."),
+    ("en", "GPT-3 has 175 billion parameters"),
+    ("en", "GPT-3 (175B) was released in 2020."),
+    ("ja", "1750億"),
+    ("ja", "１７５０億"),
+    ("ja", "１，７５０億"),
+    ("ja", "1,750億"),
+    ("ja", "千七百五十億"),
+    ("ja", "一千七百五十億"),
+    ("ja", "GPT-3は1750億個のパラメータを持ちます。"),
+    ("ja", "パラメータ数は約1750億です"),
+    ("zh-Hans", "1750亿"),
+    ("zh-Hans", "1,750亿"),
+    ("zh-Hans", "一千七百五十亿"),
+    ("zh-Hans", "GPT-3有1750亿个参数。"),
+    ("zh-Hans", "参数量为１７５０亿"),
+    ("zh-Hant", "一千七百五十億"),
+    ("zh-Hant", "GPT-3 有 1,750 億個參數"),
+]
+
+
+@pytest.mark.parametrize(("language", "output"), GPT3_PARAMETERS)
+@pytest.mark.parametrize("reference", ["175 billion", "175B", "1750億", "175,000,000,000"])
+def test_numbers_written_any_way_compare_by_value(language: str, output: str, reference: str) -> None:
+    assert numeric(output, reference, language=language) == 1.0
+
+
+NUMERIC_CASES = [
+    # (language, output, reference, expected)
+    ("ja", "15億", "1.5 billion", 1.0),
+    ("ja", "15億", "15 billion", 0.0),
+    ("en", "1.5 billion", "15 billion", 0.0),
+    ("ja", "17億5000万", "1.75 billion", 1.0),
+    ("ja", "17億5000万", "1,750,000,000", 1.0),
+    ("zh-Hans", "17亿5000万", "1750000000", 1.0),
+    ("zh-Hans", "3.5万", "35000", 1.0),
+    ("zh-Hans", "3.5万", "35,000", 1.0),
+    ("zh-Hans", "三万五千", "3.5万", 1.0),
+    ("zh-Hant", "3.5萬", "35000", 1.0),
+    ("zh-Hans", "0.29亿", "29000000", 1.0),  # exact decimal arithmetic (no float truncation to 28999999)
+    ("zh-Hans", "1.5万亿", "1.5 trillion", 1.0),
+    ("ja", "3.5千万", "35 million", 1.0),
+    ("ja", "1兆", "1 trillion", 1.0),
+    ("ja", "2.6兆トークン", "2.6T", 1.0),
+    ("en", "50%", "50", 1.0),
+    ("en", "50 percent", "50%", 1.0),
+    ("en", "50%", "0.5", 0.0),  # a percentage is the number as written
+    ("ja", "５０％", "50%", 1.0),
+    ("ja", "50パーセント", "50%", 1.0),
+    ("zh-Hans", "百分之五十", "50%", 1.0),
+    ("zh-Hans", "百分之五", "5%", 1.0),
+    ("zh-Hans", "百分之五", "100", 0.0),  # the 百 of 百分之 is no number
+    ("en", "twelve", "12", 1.0),
+    ("en", "There are twelve layers.", "12", 1.0),
+    ("ja", "十二", "12", 1.0),
+    ("en", "12 layers", "12", 1.0),
+    ("ja", "96層", "96", 1.0),
+    ("zh-Hans", "96层", "96", 1.0),
+    ("ja", "九十六層", "96 layers", 1.0),
+    ("en", "2048 tokens", "2048", 1.0),
+    ("en", "2,048 tokens", "2048", 1.0),
+    ("zh-Hans", "两千零四十八", "2048", 1.0),
+    ("zh-Hant", "兩千", "2000", 1.0),
+    ("ja", "千二百", "1200", 1.0),
+    ("en", "2K tokens", "2048", 0.0),
+    ("en", "16k", "16000", 1.0),
+    ("en", "1.5M", "1,500,000", 1.0),
+    ("en", "a million", "1000000", 1.0),
+    ("en", "five thousand", "5000", 1.0),
+    ("en", "10^11", "1e11", 1.0),
+    ("en", "3.50", "3.5", 1.0),
+    ("en", "0.1 billion", "100000000", 1.0),  # float noise is not a difference
+    ("en", ".5", "0.5", 1.0),
+    ("ja", "１２", "12", 1.0),
+    ("ja", "１．５億", "150000000", 1.0),
+    # values that differ
+    ("en", "175", "1750", 0.0),
+    ("ja", "175億", "1750億", 0.0),
+    ("en", "175", "175 billion", 0.0),
+    ("en", "175 million", "175 billion", 0.0),
+    ("zh-Hans", "1750万", "1750亿", 0.0),
+    ("en", "1,750", "1.75", 0.0),
+    ("en", "12", "21", 0.0),
+    # negatives
+    ("en", "-5", "5", 0.0),
+    ("en", "The low was -5 degrees", "-5", 1.0),
+    ("en", "−3.5", "-3.5", 1.0),
+    ("en", "minus five", "-5", 1.0),
+    ("zh-Hans", "负五", "-5", 1.0),
+    ("ja", "マイナス5", "-5", 1.0),
+    ("en", "10-20", "-20", 0.0),  # a range, not a negative number
+    ("en", "10-20", "20", 1.0),
+    # zero
+    ("en", "0", "0", 1.0),
+    ("en", "0.0", "0", 1.0),
+    ("en", "zero", "0", 1.0),
+    ("zh-Hans", "零", "0", 1.0),
+    ("en", "0.001", "0", 0.0),
+    # years are numbers too
+    ("en", "It was released in 2020.", "2020", 1.0),
+    ("ja", "2020年に公開", "2020", 1.0),
+    # names, ordinals and other weak numbers count only when nothing else is there
+    ("en", "GPT-3 was released in 2020", "3", 0.0),
+    ("en", "GPT-3 has 175B parameters", "3", 0.0),
+    ("en", "GPT-3 was released", "3", 1.0),  # the only number: documented fallback
+    ("en", "GPT-4o scores 88.7", "4", 0.0),
+    ("en", "COVID-19 caused 500 cancellations", "19", 0.0),
+    ("en", "An A100 has 80 GB", "100", 0.0),
+    ("en", "An A100 has 80 GB", "80", 1.0),
+    ("en", "Llama-2-70B", "70 billion", 1.0),
+    ("en", "It came 2nd of 5", "2", 0.0),
+    ("en", "2nd", "2", 1.0),
+    ("en", "version 1.2.3 has 12 layers", "3", 0.0),
+    ("en", "The answer is one.", "1", 1.0),
+    ("en", "It is one of the best, with 96 layers", "1", 0.0),
+    ("ja", "一般的には96層です", "1", 0.0),
+    ("ja", "答えは三です", "3", 1.0),
+    ("zh-Hans", "第三层有96个头", "3", 0.0),
+    # any number of the output may match; references are alternatives and the first number of each is its answer
+    ("en", "It is either 7 or 8", "8", 1.0),
+    ("en", "96", "95", 0.0),
+    ("en", "twenty", "12", 0.0),
+    ("en", "175B", "175B (175,000,000,000)", 1.0),
+    ("en", "20", "between 10 and 20", 0.0),
+    ("en", "10", "between 10 and 20", 1.0),
+    ("en", "175 billion", "GPT-3: 175B", 1.0),
+    # no number at all, or no finite one
+    ("en", "I don't know.", "12", 0.0),
+    ("en", "infinity", "inf", 0.0),
+    ("en", "1e999", "1e999", 0.0),
+    ("en", "NaN", "NaN", 0.0),
+    ("en", "12", "no idea", 0.0),
+    # vague quantities are no numbers, or weak ones
+    ("en", "millions of users", "1000000", 0.0),
+    ("en", "hundreds of millions of people", "100", 0.0),
+    ("en", "several thousand", "1000", 0.0),
+    ("zh-Hans", "数百万用户，其中3万活跃", "1000000", 0.0),
+    ("ja", "数十億", "1000000000", 1.0),  # weak, but the only number
+    # thin and no-break spaces group digits; a plain space does not
+    ("en", "1\u202f000\u202f000", "1000000", 1.0),
+    ("en", "175\u00a0000", "175000", 1.0),
+    ("en", "1 000 000", "1000000", 0.0),
+    # Chinese variants that only kanjize reads
+    ("zh-Hans", "千亿", "100 billion", 1.0),
+    ("zh-Hant", "千七百五十萬", "17500000", 1.0),
+    ("zh-Hans", "1,750 亿", "175B", 1.0),
+    ("zh-Hans", "三点五", "3.5", 1.0),
+    ("ja", "一億七千五百万", "175,000,000", 1.0),
+]
+
+
+@pytest.mark.parametrize(("language", "output", "reference", "expected"), NUMERIC_CASES)
+def test_numeric_cases(language: str, output: str, reference: str, expected: float) -> None:
+    assert numeric(output, reference, language=language) == expected
+
+
+def test_any_reference_may_match() -> None:
+    assert numeric("It has 96 layers", "95", "96") == 1.0
+    assert numeric("It has 96 layers", "95", "97") == 0.0
+    score = NumericGrader("en").grade("96", sample("95", "96"))
+    assert score.detail["matched"] == "96"
+    assert score.detail["reference_numbers"] == [95.0, 96.0]
+
+
+TOLERANCE_CASES = [
+    ("174.9 billion", "175 billion", 1.0),
+    ("176.75 billion", "175 billion", 1.0),
+    ("173.25 billion", "175 billion", 1.0),
+    ("170 billion", "175 billion", 0.0),
+    ("177 billion", "175 billion", 0.0),
+    ("1749億", "1750億", 1.0),
+    ("1700亿", "1750亿", 0.0),
+    ("0.001", "0", 0.0),  # relative to a reference of 0, only 0 is close
+    ("-174.9", "-175", 1.0),
+    ("174.9", "-175", 0.0),
+]
+
+
+@pytest.mark.parametrize(("output", "reference", "expected"), TOLERANCE_CASES)
+def test_relative_tolerance(output: str, reference: str, expected: float) -> None:
+    assert numeric(output, reference, tolerance=0.01) == expected
+
+
+def test_no_tolerance_means_exact() -> None:
+    assert numeric("174.9 billion", "175 billion") == 0.0
+    assert numeric("175.0000001 billion", "175 billion") == 0.0
+    assert numeric("175,000,000,001", "175 billion") == 0.0
+
+
+@pytest.mark.parametrize("tolerance", [-0.1, float("nan"), float("inf")])
+def test_a_bad_tolerance_is_refused(tolerance: float) -> None:
+    with pytest.raises(ValueError, match="tolerance"):
+        NumericGrader("en", tolerance=tolerance)
+
+
+UNIT_CASES = [
+    # (unit, language, output, reference, expected)
+    ("parameters", "en", "GPT-3 has 96 layers and 175 billion parameters", "96", 0.0),
+    ("parameters", "en", "GPT-3 has 96 layers and 175 billion parameters", "175B", 1.0),
+    ("parameters", "en", "175 billion in total", "175B", 1.0),  # no unit follows: counts
+    ("parameters", "en", "175B params", "175B", 1.0),
+    ("parameters", "ja", "2020年に1750億パラメータ", "2020", 0.0),
+    ("parameters", "ja", "2020年に1750億パラメータ", "1750億", 1.0),
+    ("parameters", "zh-Hans", "1750亿个参数", "175B", 1.0),
+    ("parameters", "zh-Hant", "1750億個參數", "175B", 1.0),
+    ("layers", "en", "96 layers", "96", 1.0),
+    ("layers", "en", "96-layer transformer", "96", 1.0),
+    ("layers", "en", "96 heads", "96", 0.0),
+    ("layers", "ja", "96層", "96", 1.0),
+    ("layers", "ja", "96個の層", "96", 1.0),
+    ("layers", "zh-Hans", "96层", "96", 1.0),
+    ("layers", "zh-Hans", "96个头", "96", 0.0),
+    ("層", "ja", "96 layers", "96", 1.0),  # a unit named by any of its aliases
+    ("heads", "en", "96 attention heads", "96", 1.0),  # "attention" is no unit: nothing known follows 96
+    ("tokens", "en", "2048 tokens", "2048", 1.0),
+    ("tokens", "en", "a 2048-token context", "2048", 1.0),
+    ("tokens", "en", "2048 layers", "2048", 0.0),
+    ("tokens", "ja", "2048トークン", "2048", 1.0),
+    ("tokens", "zh-Hans", "2048个词元", "2048", 1.0),
+    ("tokens", "zh-Hans", "2048个token", "2048", 1.0),
+    ("tokens", "en", "trained on 300B tokens", "300 billion", 1.0),
+    ("GB", "en", "80GB", "80", 1.0),
+    ("GB", "en", "80 gigabytes", "80", 1.0),
+    ("GB", "en", "80 MB", "80", 0.0),
+    ("GB", "ja", "80ギガバイト", "80", 1.0),
+    ("%", "en", "50%", "50", 1.0),
+    ("%", "en", "50 percent", "50", 1.0),
+    ("%", "en", "50 GB", "50", 0.0),
+    ("%", "zh-Hans", "百分之五十", "50", 1.0),
+    ("%", "ja", "50パーセント", "50%", 1.0),
+    ("%", "en", "accuracy rose 5 points to 50%", "5", 1.0),  # "points" is no known unit
+    ("km", "en", "5 km", "5", 1.0),  # a unit outside the table is its own alias
+    ("km", "en", "5 GB", "5", 0.0),
+]
+
+
+@pytest.mark.parametrize(("unit", "language", "output", "reference", "expected"), UNIT_CASES)
+def test_units(unit: str, language: str, output: str, reference: str, expected: float) -> None:
+    assert numeric(output, reference, language=language, unit=unit) == expected
+
+
+def test_the_unit_filter_reads_the_output_only() -> None:
+    assert numeric("96", "96 layers", unit="parameters") == 1.0
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# numeric: detail explains the verdict
+
+
+def test_detail_lists_the_numbers_compared_and_why_others_were_not() -> None:
+    score = NumericGrader("en", unit="parameters").grade("GPT-3 has 96 layers and 175 billion parameters", sample("3"))
+    assert score.value == 0.0
+    assert not score.unparsed
+    assert score.detail["output_numbers"] == [175e9]
+    assert score.detail["output_mentions"] == ["175 billion = 175000000000 (parameters)"]
+    assert score.detail["reference_numbers"] == [3.0]
+    assert score.detail["matched"] is None
+    assert score.detail["unit"] == "parameters"
+    ignored = " | ".join(score.detail["ignored"])
+    assert "glued to letters" in ignored and "96" in ignored and "'layers'" in ignored
+
+
+def test_detail_on_a_match() -> None:
+    score = NumericGrader("ja", tolerance=0.01).grade("約1750億個のパラメータ", sample("175 billion"))
+    assert score.value == 1.0
+    assert score.detail["output_numbers"] == [175e9]
+    assert score.detail["output_mentions"] == ["1750億 = 175000000000 (parameters)"]
+    assert score.detail["reference_numbers"] == [175e9]
+    assert score.detail["matched"] == "175 billion"
+    assert score.detail["tolerance"] == 0.01
+
+
+def test_an_output_without_numbers_is_unparsed() -> None:
+    score = NumericGrader("en").grade("I am not sure.", sample("12"))
+    assert (score.value, score.unparsed) == (0.0, True)
+    assert score.detail["output_numbers"] == []
+    assert "no number" in score.detail["problem"]
+
+
+def test_a_reference_without_a_number_shows_none() -> None:
+    score = NumericGrader("en").grade("12", sample("unknown", "12"))
+    assert score.detail["reference_numbers"] == [None, 12.0]
+    assert score.detail["matched"] == "12"
+
+
+def test_parse_number_and_find_numbers() -> None:
+    assert parse_number("一千七百五十亿") == 175e9
+    assert parse_number("GPT-3") == 3.0
+    assert parse_number("no number") is None
+    found = find_numbers("GPT-3 has 96 layers")
+    assert [(m.value, m.weak is not None, m.unit) for m in found] == [(3.0, True, None), (96.0, False, "layers")]
+
+
+def test_detail_lists_are_capped() -> None:
+    score = NumericGrader("en").grade(" ".join(str(n) for n in range(1000)), sample("999"))
+    assert score.value == 1.0
+    assert len(score.detail["output_numbers"]) <= 50
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# dates
+
+JUNE_2018 = [
+    ("en", "June 2018"),
+    ("en", "june 2018"),
+    ("en", "Jun. 2018"),
+    ("en", "Jun 2018"),
+    ("en", "June of 2018"),
+    ("en", "2018-06"),
+    ("en", "2018/6"),
+    ("en", "2018/06/11"),
+    ("en", "2018.06.11"),
+    ("en", "June 11, 2018"),
+    ("en", "11 June 2018"),
+    ("en", "the 11th of June, 2018"),
+    ("en", "It was released in June 2018."),
+    ("en", "It was announced in May 2018 and released in June 2018."),
+    ("ja", "2018年6月"),
+    ("ja", "2018年06月"),
+    ("ja", "2018 年 6 月"),
+    ("ja", "2018年の6月"),
+    ("ja", "2018年6月11日"),
+    ("ja", "２０１８年６月"),
+    ("ja", "２０１８／６／１１"),
+    ("ja", "二〇一八年六月"),
+    ("ja", "平成30年6月"),
+    ("ja", "平成三十年六月十一日"),
+    ("ja", "2018年6月に公開された"),
+    ("zh-Hans", "2018年6月11号"),
+    ("zh-Hans", "二〇一八年六月十一日发布"),
+    ("zh-Hans", "它于2018年6月发布。"),
+    ("zh-Hant", "2018年6月11號"),
+    ("zh-Hant", "民國107年6月"),
+    ("zh-Hant", "於二〇一八年六月發布"),
+]
+
+
+@pytest.mark.parametrize(("language", "output"), JUNE_2018)
+@pytest.mark.parametrize("reference", ["2018-06", "June 2018", "2018年6月"])
+def test_dates_written_any_way_compare_at_the_references_precision(language: str, output: str, reference: str) -> None:
+    assert date(output, reference, language=language) == 1.0
+
+
+DATE_CASES = [
+    # (language, output, reference, expected)
+    ("en", "2018-07", "2018-06", 0.0),
+    ("en", "July 2018", "June 2018", 0.0),
+    ("en", "June 2019", "June 2018", 0.0),
+    ("ja", "2019年6月", "2018-06", 0.0),
+    ("en", "June", "2018-06", 0.0),
+    ("ja", "6月", "2018-06", 0.0),
+    ("en", "2018", "2018-06", 0.0),  # less precise than the reference
+    ("ja", "2018年", "2018年6月", 0.0),
+    ("en", "June 2018", "2018-06-11", 0.0),
+    ("en", "2018", "2018-06-11", 0.0),
+    ("ja", "18年6月", "2018-06", 0.0),  # two-digit years are not read
+    ("en", "Jun '18", "2018-06", 0.0),
+    ("en", "6/11/18", "2018-06-11", 0.0),
+    ("ja", "平成18年6月", "2018-06", 0.0),  # Heisei 18 is 2006
+    ("ja", "平成18年6月", "2006-06", 1.0),
+    # full dates
+    ("en", "June 11, 2018", "2018-06-11", 1.0),
+    ("en", "June 11th 2018", "2018-06-11", 1.0),
+    ("en", "11-Jun-2018", "2018-06-11", 1.0),
+    ("en", "Monday, June 11, 2018", "2018-06-11", 1.0),
+    ("en", "June 12, 2018", "2018-06-11", 0.0),
+    ("en", "2018-06-11T10:00:00Z", "2018-06-11", 1.0),
+    ("en", "06/11/2018", "2018-06-11", 1.0),  # month/day/year in English
+    ("en", "11/06/2018", "2018-06-11", 0.0),
+    ("ja", "11/06/2018", "2018-06-11", 1.0),  # day/month/year otherwise
+    ("en", "13/06/2018", "2018-06-13", 1.0),
+    ("ja", "2018年6月11日", "June 11, 2018", 1.0),
+    ("ja", "平成30年6月11日", "2018-06-11", 1.0),
+    ("ja", "令和元年5月1日", "2019-05-01", 1.0),
+    ("ja", "令和2年", "2020", 1.0),
+    ("ja", "昭和64年1月7日", "1989-01-07", 1.0),
+    ("ja", "大正元年", "1912", 1.0),
+    ("zh-Hant", "民國107年6月11日", "2018-06-11", 1.0),
+    ("zh-Hans", "二〇一八年六月十一日", "2018-06-11", 1.0),
+    ("zh-Hans", "二〇一八年六月十二日", "2018-06-11", 0.0),
+    # years
+    ("en", "2018", "2018", 1.0),
+    ("en", "It came out in 2018.", "2018", 1.0),
+    ("en", "June 2018", "2018", 1.0),
+    ("ja", "2018年6月11日", "2018", 1.0),
+    ("ja", "平成30年", "2018", 1.0),
+    ("ja", "2018年", "2018", 1.0),
+    ("en", "2019", "2018", 0.0),
+    ("ja", "18年", "2018", 0.0),
+    ("en", "from 2017 to 2019", "2018", 0.0),
+    ("en", "2017-2019", "2019", 1.0),
+    ("en", "2018 June", "2018-06", 1.0),
+    ("en", "2018 Jun 11", "2018-06-11", 1.0),
+    ("en", "Released in 2018 may be", "2018-05", 0.0),  # the modal verb is no month
+    ("en", "11th June 2018", "2018-06-11", 1.0),
+    ("en", "June, 2018", "2018-06", 1.0),
+    ("en", "GPT-2019", "2019", 0.0),
+    # not dates
+    ("en", "I don't know.", "2018-06", 0.0),
+    ("en", "February 30, 2018", "2018-02", 0.0),
+    ("ja", "2018年2月30日", "2018-02", 0.0),
+    ("en", "June 2018", "unknown", 0.0),
+]
+
+
+@pytest.mark.parametrize(("language", "output", "reference", "expected"), DATE_CASES)
+def test_date_cases(language: str, output: str, reference: str, expected: float) -> None:
+    assert date(output, reference, language=language) == expected
+
+
+def test_todays_date_never_fills_a_gap() -> None:
+    today = datetime.date.today()
+    for reference in (f"{today:%Y-%m}", f"{today.year}-06", f"{today:%Y-%m-%d}", f"{today.year}"):
+        for output in ("June", "6月", "六月", "June 11", "6月11日", "today", "now", "this year", "yesterday"):
+            assert date(output, reference) == 0.0, (output, reference)
+            assert date(output, reference, language="ja") == 0.0, (output, reference)
+    assert find_dates("June") == []
+    assert parse_date("2018") == PartialDate(2018)  # no month, not this month
+
+
+def test_date_detail_explains_the_verdict() -> None:
+    score = DateGrader("ja").grade("2018年に発表され、平成30年6月11日に公開された。", sample("2018-07", "June 2018"))
+    assert score.value == 1.0
+    assert score.detail["output_dates"] == ["2018", "2018-06-11"]
+    assert score.detail["output_mentions"] == ["2018年", "平成30年6月11日"]
+    assert score.detail["reference_dates"] == ["2018-07", "2018-06"]
+    assert score.detail["matched"] == "June 2018"
+    none = DateGrader("en").grade("Sometime in June.", sample("2018-06"))
+    assert (none.value, none.unparsed, none.detail["output_dates"]) == (0.0, True, [])
+    assert "no date" in none.detail["problem"]
+
+
+def test_parse_date_precision() -> None:
+    assert parse_date("2018") == PartialDate(2018)
+    assert parse_date("Jun. 2018") == PartialDate(2018, 6)
+    assert parse_date("2018年6月11日", "ja") == PartialDate(2018, 6, 11)
+    assert str(PartialDate(2018, 6)) == "2018-06"
+    assert parse_date("no date here") is None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# both
+
+
+def test_graders_are_frozen_dataclasses() -> None:
+    for grader in (NumericGrader("en", tolerance=0.01, unit="%"), DateGrader("ja")):
+        assert dataclasses.is_dataclass(grader)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            grader.language = "zh"  # type: ignore[misc]
+
+
+def test_importing_the_graders_loads_no_parsing_library() -> None:
+    code = (
+        "import sys, harness.grading.numeric, harness.grading.dates\n"
+        "print(sorted(m for m in ('dateparser', 'cn2an', 'kanjize', 'text_to_num') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60), st.text(max_size=20))
+def test_any_text_grades_without_error(output: str, reference: str) -> None:
+    for grader in (NumericGrader("ja", tolerance=0.01, unit="layers"), DateGrader("zh-Hans")):
+        score = grader.grade(output, sample(reference))
+        assert score.value in (0.0, 1.0)
+        json.dumps(score.detail)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_integers_read_back(number: int) -> None:
+    assert numeric(f"{number:,}", str(number)) == 1.0
+    assert numeric(str(number), f"{number}") == 1.0
