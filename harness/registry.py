@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,12 +260,8 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
         add(["prompt", part], f"prompt.{part}: {message}")
     from harness.grading import config_problems
 
-    grader_problems = config_problems(data["grader"])
-    for location, message in grader_problems:
+    for location, message in config_problems(data["grader"]):
         add(["grader", *location], f"grader: {message}")
-    if not grader_problems:
-        for index, message in _failed_checks(data):
-            add(["checks", index], message)
     grader = data["grader"]["kind"]
     for index, metric in enumerate(data.get("metrics") or ()):
         if metric not in GRADER_METRICS[grader]:
@@ -295,29 +291,6 @@ def judge_problems(doc: YamlDocument) -> list[Problem]:
         except ValueError as exc:
             problems.append(Problem(doc.path, doc.line_of(["pattern"]), f"pattern: {exc}"))
     return problems
-
-
-def _failed_checks(data: Mapping[str, Any]) -> list[tuple[int, str]]:
-    """The eval's grader self-tests (`checks:`) whose score differs from the one they expect."""
-    from harness.grading import build_grader
-    from harness.types import Sample
-
-    checks = data.get("checks") or ()
-    if not checks or data["grader"]["kind"] == "judge":
-        return []
-    grader = build_grader(data["grader"], data["language"])
-    failed = []
-    for index, check in enumerate(checks):
-        sample = Sample(f"check-{index + 1}", {}, tuple(check["references"]), tuple(check.get("choices") or ()))
-        got = grader.grade(check["output"], sample).value
-        if abs(got - check["score"]) > 1e-9:
-            failed.append(
-                (
-                    index,
-                    f"check {index + 1}: the grader gives {got:.4g} for output {check['output']!r}, not {check['score']:g}",
-                )
-            )
-    return failed
 
 
 def _get(data: Any, location: list[str]) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from harness.grading import build_grader
 from harness.types import Sample
 
 
-def read_pairs(path: Path) -> Iterator[tuple[int, str, tuple[str, ...], tuple[str, ...]]]:
+def read_pairs(path: Path) -> list[tuple[int, str, tuple[str, ...], tuple[str, ...]]]:
     """(line, output, references, choices) of each `{"output": …, "references": […], "choices": […]}` line."""
     problems: list[Problem] = []
     pairs = []
@@ -41,7 +41,7 @@ def read_pairs(path: Path) -> Iterator[tuple[int, str, tuple[str, ...], tuple[st
         pairs.append((number, row["output"], tuple(references), tuple(choices)))
     if problems:
         raise InputError(problems)
-    yield from pairs
+    return pairs
 
 
 def _strings(value: Any) -> bool:

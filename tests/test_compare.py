@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from harness.compare import Run, compare, run_scores
+from harness.compare import compare, run_scores
+from harness.pairing import Run
 from harness.stats import holm, mcnemar_exact, paired_bootstrap, sign_flip
 from harness.table import results_table
 from tests.conftest import REPO, evalrun, write, write_jsonl

@@ -52,7 +52,7 @@ def _grade(args: argparse.Namespace) -> int:
     config = grader_config(spec.grader_config if spec else None, args.grader, args.option)
     language = args.language or (spec.language if spec else "en")
     pairs = (
-        list(read_pairs(args.input)) if args.input else [(1, args.output, tuple(args.reference), tuple(args.choice))]
+        read_pairs(args.input) if args.input else [(1, args.output, tuple(args.reference), tuple(args.choice))]
     )
     results = score_pairs(config, language, pairs)
     print(

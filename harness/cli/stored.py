@@ -117,7 +117,8 @@ def _regrade(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from harness.compare import compare, newest_pairs, render, runs_in_pairs, warning_lines
+    from harness.compare import compare, render, warning_lines
+    from harness.pairing import newest_pairs, runs_in_pairs
 
     if args.model:
         if len(args.model) != 2:

@@ -49,47 +49,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from harness.grading.units import UNITS, unit_after, unit_aliases
 from harness.types import Sample, Score
-
-UNITS: dict[str, tuple[str, ...]] = {
-    "parameters": ("parameters", "parameter", "params", "param", "パラメータ", "パラメーター", "参数", "參數"),
-    "tokens": ("tokens", "token", "トークン", "词元", "詞元"),
-    "layers": ("layers", "layer", "レイヤー", "レイヤ", "層", "层"),
-    "heads": ("heads", "head", "ヘッド", "头", "頭"),
-    "GB": ("gb", "gigabytes", "gigabyte", "ギガバイト", "吉字节", "吉位元組"),
-    "%": ("%", "percent", "per cent", "pct", "パーセント", "百分点"),
-    # Units no grader asks for in the registry yet; listed so that a number they follow is not read as another unit.
-    "MB": ("mb", "megabytes", "megabyte", "メガバイト"),
-    "TB": ("tb", "terabytes", "terabyte", "テラバイト"),
-    "KB": ("kb", "kilobytes", "kilobyte", "キロバイト"),
-    "GiB": ("gib",),
-    "MiB": ("mib",),
-    "TiB": ("tib",),
-    "years": ("years", "year", "yrs", "年"),
-    "months": ("months", "month", "か月", "ヶ月", "ヵ月", "カ月", "个月", "個月", "月"),
-    "days": ("days", "day", "日", "天"),
-    "hours": ("hours", "hour", "hrs", "時間", "小时", "小時"),
-    "minutes": ("minutes", "minute", "mins", "分钟", "分鐘", "分"),
-    "seconds": ("seconds", "second", "secs", "秒"),
-    "experts": ("experts", "expert", "エキスパート", "专家", "專家"),
-    "GPUs": ("gpus", "gpu"),
-    "steps": ("steps", "step", "ステップ"),
-    "epochs": ("epochs", "epoch", "エポック"),
-    "dimensions": ("dimensions", "dimension", "dims", "次元", "维", "維"),
-    "languages": ("languages", "language", "言語", "语言", "語言"),
-    "times": ("times", "倍"),
-}
-"""Known units and their aliases (English in lower case, Japanese, Chinese); a `unit` outside the table is its own
-only alias. The first six are the ones the numeric evals name."""
-
-_UNIT_OF_ALIAS = {alias: name for name, aliases in UNITS.items() for alias in aliases}
-_UNIT_ALIAS = re.compile(
-    "|".join(
-        re.escape(alias) + ("(?![a-z])" if alias[-1].isascii() and alias[-1].isalpha() else "")
-        for alias in sorted(_UNIT_OF_ALIAS, key=len, reverse=True)
-    )
-)
-"""Any alias of a known unit, longest first; a Latin alias must end a word ("head" is not the start of "headline")."""
 
 _SCALE_WORDS = {"hundred": 2, "thousand": 3, "million": 6, "billion": 9, "trillion": 12}
 _SCALE_LETTERS = {"k": 3, "K": 3, "M": 6, "B": 9, "b": 9, "bn": 9, "T": 12}
@@ -111,13 +72,11 @@ _SCALE_AFTER = re.compile(
 _ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)(?![A-Za-z])")
 _GLUED_BEFORE = re.compile(r"[A-Za-z0-9_\-]*\Z")
 _LETTER = re.compile(r"[A-Za-z]")
-_GLUED_AFTER = re.compile(r"[A-Za-z]+")
 _NEGATIVE_BEFORE = re.compile(r"(?:(?<![A-Za-z0-9_.\-−])[-−]|(?i:\bminus|\bnegative)\s+|[负負]|マイナス\s*)\Z")
 _ORDINAL_BEFORE = re.compile(r"第\s*\Z")
 _PERCENT_BEFORE = re.compile(r"百分之\Z")
 _MARKED_BEFORE = re.compile(r"(?:百分之|[负負]|マイナス\s*)\Z")
 """What makes a lone numeral (五 of 百分之五, 负五) certainly a number."""
-_UNIT_LEAD = re.compile(r"\s*(?:-\s*)?(?:[个個]\s*)?(?:の\s*)?")
 _WORD_NUMBER = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)(?:\s(1000|1000000|1000000000|1000000000000)(?![0-9]))?")
 _VAGUE_WORDS = re.compile(
     r"\b(?i:(?:several|a\s+few|few|many|some|a\s+couple\s+of)\s+(?:hundred|thousand|million|billion|trillion)s?"
@@ -277,7 +236,7 @@ def _read_run(text: str, match: re.Match[str]) -> tuple[Mention | None, int]:
     number = _finite(value)
     if number is None:
         return None, end
-    unit = "%" if _PERCENT_BEFORE.search(before) else _unit_after(text, end)
+    unit = "%" if _PERCENT_BEFORE.search(before) else unit_after(text, end)
     return Mention(number, text[start:end].strip(), unit, weak, float(start)), end
 
 
@@ -332,33 +291,13 @@ def _word_numbers(text: str, start: int, stop: int, threshold: float) -> list[Me
             continue
         weak = "ordinal" if _ORDINAL_AFTER.match(converted, match.end()) else None
         position = start + index / 1000  # word numbers keep their order within the stretch
-        unit = _unit_after(converted, match.end())
+        unit = unit_after(converted, match.end())
         mentions.append(Mention(number, match.group(), unit, weak, position))
     return mentions
 
 
 def _weakened(mention: Mention, reason: str) -> Mention:
     return Mention(mention.value, mention.text, mention.unit, reason, mention.position)
-
-
-def _unit_after(text: str, end: int) -> str | None:
-    """The known unit that follows position `end` (its longest alias that fits), else glued letters, else None."""
-    lead = _UNIT_LEAD.match(text, end)
-    start = lead.end() if lead else end
-    known = _UNIT_ALIAS.match(text[start : start + 24].casefold())
-    if known is not None:
-        return _UNIT_OF_ALIAS[known.group()]
-    glued = _GLUED_AFTER.match(text, end)
-    return glued.group() if glued else None
-
-
-def _unit_aliases(unit: str) -> tuple[str, tuple[str, ...]]:
-    """The canonical name and aliases of a grader's `unit` (any alias of a known unit names that unit)."""
-    folded = unit.casefold()
-    for name, aliases in UNITS.items():
-        if folded == name.casefold() or folded in aliases:
-            return name, aliases
-    return unit, (folded,)
 
 
 def _candidates(found: list[Mention], unit: str | None) -> tuple[list[Mention], list[str]]:
@@ -368,7 +307,7 @@ def _candidates(found: list[Mention], unit: str | None) -> tuple[list[Mention], 
     ignored = [f"{m.describe()}: {m.weak}; other numbers present" for m in found if m.weak and strong]
     if unit is None:
         return pool, ignored
-    name, aliases = _unit_aliases(unit)
+    name, aliases = unit_aliases(unit)
     kept = []
     for mention in pool:
         if mention.unit is None or mention.unit == name or mention.unit.casefold() in aliases:
