@@ -10,11 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import REPO, SECRET, evalrun
@@ -43,9 +43,10 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 120
         while True:
             try:
-                if httpx.get(f"{base_url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
+                with urllib.request.urlopen(f"{base_url}/models", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:  # not listening yet (URLError is an OSError)
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("llama.cpp server did not start:\n" + (folder / "server.log").read_text()[-2000:])

@@ -123,6 +123,9 @@ def _endpoint(
         "anthropic": anthropic.AnthropicMessages,
         "ollama": ollama.OllamaChat,
     }[provider]
-    return kind(
-        name, model, base_url=url, api_key=key, params=params, settings=settings, headers=headers, prices=prices
-    )
+    try:
+        return kind(
+            name, model, base_url=url, api_key=key, params=params, settings=settings, headers=headers, prices=prices
+        )
+    except ValueError as exc:  # a header that cannot be sent; the message names the header, never its value
+        raise InputError(f"evalrun: model {name!r}: {exc}") from None

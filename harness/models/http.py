@@ -1,16 +1,16 @@
-"""What every HTTP model endpoint shares: pooled async clients, one error classification, retries, redaction."""
+"""What every HTTP model endpoint shares: keep-alive connections, one error classification, retries, redaction."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-import httpx
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from harness.errors import ProviderError, printable
 from harness.models.base import ModelSettings, Prices
+from harness.models.connection import ConnectionFailed, Endpoint, Reply
 from harness.models.pacing import DEFAULT_COMPLETION_TOKENS, AdaptiveLimit, Budget, estimate_tokens
 from harness.models.retry import RetryPolicy, retry_after_seconds, with_retries
 from harness.spec import EvalSpec
@@ -48,17 +48,11 @@ class HTTPProvider:
         self._policy = RetryPolicy(max_attempts=settings.max_attempts)
         self.limit = AdaptiveLimit(settings.concurrency)
         self.budget = Budget(settings.requests_per_minute, settings.tokens_per_minute)
-        self._timeout = settings.timeout
-        self._url = httpx.URL(self.base_url + self.path)  # parsed once, not per request
-        self._client_options: dict[str, Any] = {
-            "headers": {**(headers or {}), "Content-Type": "application/json"},
-            "timeout": settings.timeout,
-            "limits": httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            "verify": httpx.create_ssl_context(),  # one for every connection: each costs milliseconds to build
-            "trust_env": False,
-        }
-        self._clients: list[httpx.AsyncClient] = []
-        self._idle: list[httpx.AsyncClient] = []
+        self._endpoint = Endpoint(
+            self.base_url + self.path,
+            {**(headers or {}), **basic_auth(self.base_url), "Content-Type": "application/json"},
+            settings.timeout,
+        )
 
     def unsupported_reason(self, spec: EvalSpec) -> str | None:
         """Any eval can be put to a model endpoint."""
@@ -88,32 +82,20 @@ class HTTPProvider:
         """One try: within the budget and the adaptive limit, which a 429 halves and successes grow back."""
         await self.budget.spend(tokens)
         generation = await self.limit.acquire()
-        client = self._idle.pop() if self._idle else self._connection()
         try:
-            response = await self._post(client, payload)
+            response = await self._post(payload)
         except ProviderError as exc:
             if exc.status == 429:
                 self.limit.throttled(generation)
             raise
         finally:
-            self._idle.append(client)
             self.limit.release()
         self.limit.succeeded()
         return response
 
-    def _connection(self) -> httpx.AsyncClient:
-        """A client with a single keep-alive connection, lent to one request at a time.
-
-        Lending whole connections is what keeps httpx cheap here: its pool never has a request to queue or reassign.
-        """
-        client = httpx.AsyncClient(**self._client_options)
-        self._clients.append(client)
-        return client
-
     async def aclose(self) -> None:
         """Close every connection."""
-        for client in self._clients:
-            await client.aclose()
+        self._endpoint.close()
 
     def body(self, request: Request) -> dict[str, Any]:
         """The JSON request body for `request` in this endpoint's wire format."""
@@ -123,23 +105,19 @@ class HTTPProvider:
         """The answer in a successful response body; raise KeyError, TypeError or ValueError if it is malformed."""
         raise NotImplementedError
 
-    async def _post(self, client: httpx.AsyncClient, payload: bytes) -> Response:
+    async def _post(self, payload: bytes) -> Response:
         try:
-            reply = await client.post(self._url, content=payload)
-        except httpx.TimeoutException:
-            raise ProviderError(f"timed out after {self._timeout:g}s", retryable=True) from None
-        except httpx.TransportError as exc:
-            raise ProviderError(f"connection failed ({type(exc).__name__})", retryable=True) from None
-        except httpx.HTTPError as exc:  # e.g. a body that does not match its Content-Encoding
-            raise ProviderError(f"unreadable response ({type(exc).__name__})", retryable=True) from None
-        if reply.status_code != 200:
+            reply = await self._endpoint.post(payload)
+        except ConnectionFailed as exc:
+            raise ProviderError(str(exc), retryable=exc.retryable) from None
+        if reply.status != 200:
             message = self._error_message(reply)
             out_of_quota = "insufficient_quota" in reply.text or "exceeded your current quota" in message
             raise ProviderError(
-                f"HTTP {reply.status_code}: {message}",
-                retryable=(reply.status_code in RETRYABLE_STATUS or reply.status_code >= 500) and not out_of_quota,
+                f"HTTP {reply.status}: {message}",
+                retryable=(reply.status in RETRYABLE_STATUS or reply.status >= 500) and not out_of_quota,
                 retry_after=retry_after_seconds(reply.headers),
-                status=reply.status_code,
+                status=reply.status,
             )
         try:
             return self.parse(reply.json())
@@ -148,14 +126,14 @@ class HTTPProvider:
                 f"malformed response body (not an answer in the {self.provider} format)", retryable=True
             ) from None
 
-    def _error_message(self, reply: httpx.Response) -> str:
+    def _error_message(self, reply: Reply) -> str:
         """The server's own explanation of an error, without the key or control characters, shortened."""
         try:
             error = reply.json().get("error")
             message = error.get("message") if isinstance(error, dict) else error
         except (ValueError, AttributeError):
             message = None
-        text = str(message) if message else reply.reason_phrase or "error"
+        text = str(message) if message else reply.reason or "error"
         if self._secret:
             text = text.replace(self._secret, "[redacted]")
         return printable(" ".join(text.split()))[:300]
@@ -185,6 +163,15 @@ def text_of(content: Any) -> str:
     if isinstance(content, list):
         return "".join(part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str))
     raise TypeError("content is neither text nor a list of parts")
+
+
+def basic_auth(url: str) -> dict[str, str]:
+    """An Authorization header for credentials written into the URL (`https://user:password@host`), if any."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return {}
+    secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(secret).decode()}
 
 
 def without_credentials(url: str) -> str:
