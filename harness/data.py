@@ -170,7 +170,7 @@ def _refuse_constant(name: str) -> Any:
 def iter_jsonl(path: Path) -> Iterator[Row]:
     """Rows of a JSONL file, skipping blank lines; unreadable lines and files become rows with a problem."""
     try:
-        handle = open(path, "rb")
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the generator below
     except OSError as exc:
         yield Row(1, problem=f"cannot read data file: {exc.strerror}")
         return
@@ -210,7 +210,7 @@ def load_hf(path: str, name: str | None, split: str, revision: str, workspace: W
         if local is not None:
             return datasets.load_dataset(str(local), name, split=split)
         return datasets.load_dataset(path, name, split=split, revision=revision)
-    except Exception as exc:  # datasets raises many types; all mean the data could not be had
+    except Exception as exc:  # noqa: BLE001 - datasets raises many types; all mean the data could not be had
         raise InputError(
             [
                 Problem(

@@ -91,7 +91,7 @@ class PromptRenderer:
             raise PromptError(f"sample {sample.id}: {exc.message}") from None
         except SecurityError as exc:
             raise PromptError(f"sample {sample.id}: template refused by the sandbox: {exc}") from None
-        except Exception as exc:  # a template error a sample triggers, e.g. a filter on the wrong type
+        except Exception as exc:  # noqa: BLE001 - a template error a sample triggers, e.g. a filter on the wrong type
             raise PromptError(f"sample {sample.id}: template failed: {exc}") from None
 
 

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.data import Dataset
 from harness.datacheck import check_data
 from harness.errors import InputError
-from harness.grading import build_grader
+from harness.grading import Grader, build_grader
+from harness.grading.judge import JudgeError, JudgeGrader
 from harness.spec import GRADER_METRICS, EvalSpec
 from harness.store import RunStore
 from harness.summary import Tally, now, summarize
 from harness.types import Sample
 from harness.workspace import Workspace
 
-_SCORE_FIELDS = ("score", "metrics", "unparsed", "grader")
+WINDOW = 256
+"""Records graded at once: a judge's requests overlap (its own concurrency limit applies) and memory stays flat."""
 
 
-def regrade(
-    store: RunStore, run_id: str, spec: EvalSpec, workspace: Workspace, grader: Mapping[str, Any] | None = None
+async def regrade(
+    store: RunStore,
+    run_id: str,
+    spec: EvalSpec,
+    workspace: Workspace,
+    grader: Mapping[str, Any] | None = None,
+    judge: JudgeGrader | None = None,
 ) -> dict[str, Any]:
-    """Grade every stored output of `run_id` again (with the eval's current grader, or the `grader:` block given),
-    against the eval's current answers; the new run's summary."""
+    """Grade every stored output of `run_id` again (with the eval's current grader, or the `grader:` block given;
+    `judge` when that grader is a judge), against the eval's current answers; the new run's summary."""
     old = store.summary(run_id)
     if old["eval"]["id"] != spec.id:
         raise InputError(f"evalrun: run {run_id} is of eval {old['eval']['id']!r}, not {spec.id!r}")
@@ -34,28 +42,18 @@ def regrade(
     current = {sample.id: sample for sample in dataset.samples()}
     config = grader or spec.grader_config
     kind = config["kind"]
-    if kind == "judge":
-        raise InputError(f"evalrun: regrade cannot ask a judge yet; run {spec.id} again with --judge (answers are cached)")
+    if (kind == "judge") != (judge is not None):
+        raise InputError("evalrun: a judge grades only with the judge grader")  # the CLI pairs them; a misuse if not
     metrics = spec.metrics if kind == spec.grader else GRADER_METRICS[kind]
-    scorer = build_grader(config, spec.language)
+    scorer: Grader | JudgeGrader = judge or build_grader(config, spec.language)
     writer = store.create(spec.id, old["model"]["name"])
     tally = Tally(metrics, old.get("epochs", 1))
     store.repair(run_id)
     try:
-        for record in store.records(run_id):
-            if record["error"] is None:
-                sample = current.get(record["sample_id"]) or _recorded_sample(record)
-                score = scorer.grade(record["output"], sample)
-                record = {
-                    **record,
-                    "references": list(sample.references),
-                    "score": score.value,
-                    "metrics": dict(score.metrics),
-                    "unparsed": score.unparsed,
-                    "grader": dict(score.detail),
-                }
-            writer.append(record)
-            tally.add(record)
+        for window in _windows(store.records(run_id)):
+            for record in await asyncio.gather(*(_rescored(record, scorer, current) for record in window)):
+                writer.append(record)
+                tally.add(record)
     finally:
         writer.close()
     summary = {
@@ -68,6 +66,7 @@ def regrade(
             **old["eval"],
             "grader": kind,
             "grader_options": {k: v for k, v in config.items() if k != "kind"},
+            **({"judge": dict(judge.judge.describe())} if judge else {}),
             "metrics": list(metrics),
             "spec_hash": spec.spec_hash,
             "data_hash": dataset.fingerprint(),
@@ -83,6 +82,43 @@ def regrade(
         summary["status"] = old.get("status")
     writer.write_summary(summary)
     return summary
+
+
+def _windows(records: Iterable[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    """The records in consecutive lists of at most WINDOW."""
+    window: list[dict[str, Any]] = []
+    for record in records:
+        window.append(record)
+        if len(window) == WINDOW:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+async def _rescored(
+    record: dict[str, Any], scorer: Grader | JudgeGrader, current: Mapping[str, Sample]
+) -> dict[str, Any]:
+    """The record graded again: every answer the model gave, including one whose judge failed before."""
+    if record["output"] is None:  # the model never answered: nothing to grade
+        return record
+    sample = current.get(record["sample_id"]) or _recorded_sample(record)
+    try:
+        if isinstance(scorer, JudgeGrader):
+            score = await scorer.agrade(record["output"], sample)
+        else:
+            score = scorer.grade(record["output"], sample)
+    except JudgeError as exc:
+        return {**record, "score": None, "metrics": None, "unparsed": False, "grader": None, "error": str(exc)}
+    return {
+        **record,
+        "references": list(sample.references),
+        "score": score.value,
+        "metrics": dict(score.metrics),
+        "unparsed": score.unparsed,
+        "grader": dict(score.detail),
+        "error": None,
+    }
 
 
 def _recorded_sample(record: dict[str, Any]) -> Sample:

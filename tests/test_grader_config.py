@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from harness.grading import config_problems, make_grader
 from harness.grading.normalize import Normalization, normalize
 from harness.types import Sample
-from tests.conftest import evalrun, write, write_jsonl
+from tests.conftest import REPO, evalrun, write, write_jsonl
 from tests.test_validate import GOOD_EVAL, ROWS, problems
 
 
@@ -221,3 +222,20 @@ def test_own_f1_is_symmetric_and_bounded(a: str, b: str, language: str) -> None:
     assert forward.value == pytest.approx(backward.value)
     assert forward.metrics["em"] <= forward.value
     assert f1.grade(a, sample(a)).value == 1.0
+
+
+def test_run_takes_grader_options_and_tells_the_run_apart(tmp_path: Path) -> None:
+    def run(*extra: str) -> Any:
+        command = ("run", "comprehension.ja", "--model", "baseline/reader", "--json", "--results", str(tmp_path))
+        return evalrun(*command, *extra, cwd=REPO)
+
+    plain, jsquad, bad = run(), run("--option", "standard=jsquad"), run("--option", "tolerance=0.1")
+    assert plain.returncode == jsquad.returncode == 0, plain.stderr + jsquad.stderr
+    a, b = (json.loads(r.stdout)["runs"][0] for r in (plain, jsquad))
+    assert b["eval"]["grader_options"] == {**a["eval"]["grader_options"], "standard": "jsquad"}
+    assert a["eval"]["spec_hash"] != b["eval"]["spec_hash"]  # results tables and compare see a different grader
+    assert a["metrics"]["f1"]["mean"] != b["metrics"]["f1"]["mean"]
+    assert bad.returncode == 2 and bad.stderr.strip() == (
+        "evalrun: eval 'comprehension.ja': grader option 'tolerance' does not apply to grader 'em' "
+        "(it takes: standard, drop_articles, fold_variants, fold_kana)"
+    )

@@ -73,7 +73,9 @@ def test_a_judge_grades_and_its_reply_is_recorded(openai_server: FakeOpenAI, jud
     summary = json.loads(result.stdout)["runs"][0]
     assert summary["counts"]["unparsed"] == 1 and summary["metrics"]["score"]["mean"] == pytest.approx(1 / 3)
     assert summary["identity"]["judge"]["model"] == "j"
-    records = {r["sample_id"]: r for r in map(json.loads, (judged / summary["paths"]["samples"]).read_text().splitlines())}
+    records = {
+        r["sample_id"]: r for r in map(json.loads, (judged / summary["paths"]["samples"]).read_text().splitlines())
+    }
     assert records["q1"]["grader"]["verdict"] == "CORRECT" and "Reasoning" in records["q1"]["grader"]["judge_output"]
     assert records["q2"]["score"] == 0.0 and records["q2"]["grader"]["verdict"] == "INCORRECT"
     assert records["q3"]["unparsed"] and records["q3"]["score"] == 0.0 and records["q3"]["grader"]["verdict"] is None
@@ -125,3 +127,42 @@ def test_unknown_rubric_and_bad_pattern_are_validation_errors(judged: Path) -> N
 def test_reading_verdicts(reply: str, verdict: str | None) -> None:
     rubric = JudgeSpec("r", "d", PromptSpec(user="x"), {"CORRECT": 1.0, "INCORRECT": 0.0})
     assert read_verdict(rubric, reply) == verdict
+
+
+def test_regrade_asks_the_judge_again_without_asking_the_model(openai_server: FakeOpenAI, judged: Path) -> None:
+    openai_server.answer = answer
+    openai_server.fault_for = lambda body: Fault("status", 400) if body["model"] == "j" else None
+    failed = json.loads(run(openai_server, judged, "--judge", "openai/j").stdout)["runs"][0]
+    assert failed["counts"]["errors"] == 3  # the judge refused every time; the answers were kept
+    openai_server.fault_for = lambda body: None
+    asked = len([r for r in openai_server.requests if r["body"]["model"] == "m"])
+    env = {"OPENAI_BASE_URL": openai_server.base_url}
+    result = evalrun("regrade", failed["run_id"], "--judge", "openai/j", "--json", "--no-cache", cwd=judged, env=env)
+    assert result.returncode == 0, result.stderr
+    new = json.loads(result.stdout)["runs"][0]
+    assert new["regraded_from"] == failed["run_id"] and new["eval"]["judge"]["model"] == "j"
+    assert new["counts"]["errors"] == 0 and new["counts"]["unparsed"] == 1
+    assert new["metrics"]["score"]["mean"] == pytest.approx(1 / 3)
+    records = {r["sample_id"]: r for r in map(json.loads, (judged / new["paths"]["samples"]).read_text().splitlines())}
+    assert records["q1"]["grader"]["verdict"] == "CORRECT" and records["q1"]["error"] is None
+    assert len([r for r in openai_server.requests if r["body"]["model"] == "m"]) == asked  # no new question asked
+
+
+def test_regrade_with_a_judge_chosen_on_the_command_line(openai_server: FakeOpenAI, judged: Path) -> None:
+    write(judged / "registry/evals/judged.yaml", EVAL.replace("{kind: judge, rubric: correctness}", "{kind: exact}"))
+    openai_server.answer = answer
+    exact = json.loads(run(openai_server, judged).stdout)["runs"][0]
+    assert exact["metrics"]["accuracy"]["mean"] == pytest.approx(1 / 3)  # only "Rome" is exactly right
+    env = {"OPENAI_BASE_URL": openai_server.base_url}
+    regrade = ["regrade", exact["run_id"], "--grader", "judge", "--option", "rubric=correctness", "--json"]
+    missing = evalrun(*regrade, cwd=judged, env=env)
+    assert missing.returncode == 2 and "graded by a judge: give --judge MODEL" in missing.stderr
+    unknown = evalrun(*regrade, "--judge", "openai/j", "--option", "rubric=nope", cwd=judged, env=env)
+    assert unknown.returncode == 2 and "unknown judge rubric 'nope'" in unknown.stderr
+    result = evalrun(*regrade, "--judge", "openai/j", cwd=judged, env=env)
+    assert result.returncode == 0, result.stderr
+    new = json.loads(result.stdout)["runs"][0]
+    assert new["eval"]["grader"] == "judge" and new["metrics"]["score"]["mean"] == pytest.approx(1 / 3)  # Tokyo only
+    again = evalrun(*regrade, "--judge", "openai/j", cwd=judged, env=env)  # the judge's replies come from the cache
+    judged_requests = len([r for r in openai_server.requests if r["body"]["model"] == "j"])
+    assert again.returncode == 0 and judged_requests == 3

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry
+from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
+from harness.cli.judging import cache_arguments, close_cache, judge_argument, judge_models, models_of, open_cache
 from harness.errors import InputError
 
 
@@ -91,8 +92,7 @@ def register(commands: Any) -> None:
         help="render every prompt, count requests and estimate tokens and cost; ask no model",
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
-    run.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
-    run.add_argument("--cache-dir", type=Path, metavar="DIR", help="response cache folder (default ~/.cache/evalrun)")
+    cache_arguments(run)
     run.add_argument(
         "--resume",
         nargs="?",
@@ -100,9 +100,8 @@ def register(commands: Any) -> None:
         metavar="RUN_ID",
         help="continue the newest unfinished run with the same eval, data, model and parameters (or the run named)",
     )
-    run.add_argument(
-        "--judge", metavar="M", help="the judging model for evals graded by a judge (default: the eval's `model`)"
-    )
+    judge_argument(run)
+    option_argument(run)
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     run.set_defaults(handler=_run)
 
@@ -112,9 +111,6 @@ def _run(args: argparse.Namespace) -> int:
     import signal
     from dataclasses import replace
 
-    from harness.cache import CachedProvider, ResponseCache, default_cache_dir
-    from harness.grading.judge import JudgeGrader
-    from harness.models import open_provider
     from harness.models.base import ModelSettings
     from harness.runner import RunOptions, run_all
     from harness.table import results_table
@@ -123,6 +119,10 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"evalrun: --reducer {args.reducer} needs at least {args.reducer[5:]} epochs (--epochs)")
     registry = load_registry()
     specs = registry.resolve(args.names)
+    if args.option:
+        from harness.grading.override import with_options
+
+        specs = [with_options(spec, args.option) for spec in specs]
     models = list(dict.fromkeys(args.model))
     if args.dry_run:
         from harness.dryrun import dry_run, plan_table
@@ -153,44 +153,21 @@ def _run(args: argparse.Namespace) -> int:
         progress=not args.quiet and not args.json,
     )
 
-    cache = None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
-
-    def opened(name: str) -> Any:
-        provider = open_provider(name, registry.models, settings)
-        return CachedProvider(provider, cache) if cache is not None and provider.cacheable else provider
-
-    judged = {spec.id: args.judge or spec.grader_options.get("model") for spec in specs if spec.grader == "judge"}
-    unjudged = [eval_id for eval_id, name in judged.items() if not name]
-    if unjudged:
-        raise InputError(
-            [f"evalrun: eval {eval_id!r} is graded by a judge: give --judge MODEL" for eval_id in unjudged]
-        )
+    configs = {spec.id: spec.grader_config for spec in specs}
+    judged = judge_models(configs, args.judge, registry.judges)
+    cache = open_cache(args)
 
     async def run() -> Any:
-        providers: list[Any] = []
-        judges: dict[str, Any] = {}
-        try:
-            for name in models:  # opened one by one, so those opened before a bad name are still closed
-                providers.append(opened(name))
-            for name in dict.fromkeys(judged.values()):
-                judges[name] = opened(name)
-            rubric = {spec.id: registry.judges[spec.grader_options["rubric"]] for spec in specs if spec.id in judged}
-            graders = {eval_id: JudgeGrader(rubric[eval_id], judges[name]) for eval_id, name in judged.items()}
-            return await run_all(specs, providers, registry.workspace, replace(options, judges=graders))
-        finally:
-            for provider in [*providers, *judges.values()]:
-                await provider.aclose()
+        async with models_of(registry, settings, cache) as opened:
+            providers = [opened.open(name) for name in models]
+            judges = opened.judges(configs, judged)
+            return await run_all(specs, providers, registry.workspace, replace(options, judges=judges))
 
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         summaries, skipped = asyncio.run(run())
     finally:
-        if cache is not None:
-            cache.close()
-            if cache.problem:
-                print(
-                    f"evalrun: the response cache failed ({cache.problem}); answers were not all kept", file=sys.stderr
-                )
+        close_cache(cache)
     if args.json:
         document = {"runs": summaries, "skipped": [vars(s) for s in skipped]}
         print(json.dumps(document, ensure_ascii=False, indent=2))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli.common import EXIT_OK, bounded, load_registry, option_argument
+from harness.cli.judging import cache_arguments, close_cache, judge_argument, judge_models, models_of, open_cache
 from harness.errors import InputError
 from harness.spec import GRADER_METRICS
 
@@ -24,6 +25,15 @@ def register(commands: Any) -> None:
     again.add_argument("run_id", metavar="RUN_ID", help="a folder name under results/runs/")
     again.add_argument("--grader", choices=sorted(GRADER_METRICS), help="grade with this grader instead of the eval's")
     option_argument(again)
+    judge_argument(again)
+    again.add_argument(
+        "--concurrency",
+        type=bounded(int, 1, 1024),
+        default=8,
+        metavar="N",
+        help="judge requests in flight (default 8)",
+    )
+    cache_arguments(again)
     again.add_argument(
         "--results", type=Path, default=Path("results"), metavar="DIR", help="where runs are (default ./results)"
     )
@@ -92,6 +102,9 @@ def register(commands: Any) -> None:
 
 
 def _regrade(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from harness.models.base import ModelSettings
     from harness.regrade import regrade
     from harness.store import RunStore
     from harness.table import results_table
@@ -102,12 +115,24 @@ def _regrade(args: argparse.Namespace) -> int:
     if eval_id not in registry.evals:
         raise InputError(f"evalrun: run {args.run_id} is of eval {eval_id!r}, which the registry no longer has")
     spec = registry.evals[eval_id]
-    config = None
+    config = spec.grader_config
     if args.grader or args.option:
         from harness.grading.override import grader_config
 
         config = grader_config(spec.grader_config, args.grader, args.option)
-    summary = regrade(store, args.run_id, spec, registry.workspace, config)
+    judged = judge_models({eval_id: config}, args.judge, registry.judges)
+    settings = ModelSettings(concurrency=args.concurrency)
+    cache = open_cache(args) if judged else None
+
+    async def again() -> dict[str, Any]:
+        async with models_of(registry, settings, cache) as opened:
+            judge = opened.judges({eval_id: config}, judged).get(eval_id)
+            return await regrade(store, args.run_id, spec, registry.workspace, config, judge)
+
+    try:
+        summary = asyncio.run(again())
+    finally:
+        close_cache(cache)
     if args.json:
         print(json.dumps({"runs": [summary], "skipped": []}, ensure_ascii=False, indent=2))
     else:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from harness.errors import InputError
+from harness.spec import EvalSpec
 
 
 def grader_config(base: Mapping[str, Any] | None, kind: str | None, options: Sequence[str]) -> dict[str, Any]:
@@ -41,3 +43,16 @@ def grader_config(base: Mapping[str, Any] | None, kind: str | None, options: Seq
     if problems:
         raise InputError(problems)
     return config
+
+
+def with_options(spec: EvalSpec, options: Sequence[str]) -> EvalSpec:
+    """`spec` with its grader's options changed by `KEY=VALUE` options; its spec hash changes with them, so the run is
+    told apart from runs of the eval as written. InputError, naming the eval, if an option is invalid."""
+    try:
+        config = grader_config(spec.grader_config, None, options)
+    except InputError as exc:
+        raise InputError(
+            [f"evalrun: eval {spec.id!r}: {str(p).removeprefix('evalrun: ')}" for p in exc.problems]
+        ) from None
+    grader_options = {key: value for key, value in config.items() if key != "kind"}
+    return replace(spec, grader_options=grader_options, raw={**spec.raw, "grader": config})

@@ -1,0 +1,107 @@
+"""What `run` and `regrade` share to reach models: the response cache, opened providers, and judges for graders."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from harness.errors import InputError
+
+
+def cache_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --no-cache and --cache-dir."""
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
+    parser.add_argument(
+        "--cache-dir", type=Path, metavar="DIR", help="response cache folder (default ~/.cache/evalrun)"
+    )
+
+
+def judge_argument(parser: argparse.ArgumentParser) -> None:
+    """Add --judge."""
+    parser.add_argument(
+        "--judge", metavar="M", help="the judging model for evals graded by a judge (default: the eval's `model`)"
+    )
+
+
+def judge_models(
+    configs: Mapping[str, Mapping[str, Any]], judge: str | None, rubrics: Mapping[str, Any]
+) -> dict[str, str]:
+    """The judging model of each eval (by id) whose grader block in `configs` is a judge: `--judge`, else the block's
+    `model`; InputError for an eval with neither, or a rubric not in registry/judges/."""
+    judged = {eval_id: judge or config.get("model") for eval_id, config in configs.items() if config["kind"] == "judge"}
+    problems = [
+        f"evalrun: eval {eval_id!r} is graded by a judge: give --judge MODEL" for eval_id, m in judged.items() if not m
+    ]
+    problems += [
+        f"evalrun: eval {eval_id!r}: unknown judge rubric {configs[eval_id]['rubric']!r} (registry/judges/)"
+        for eval_id in judged
+        if configs[eval_id]["rubric"] not in rubrics
+    ]
+    if problems:
+        raise InputError(problems)
+    return {eval_id: str(model) for eval_id, model in judged.items()}
+
+
+class Models:
+    """Opens providers by name (answers kept in the response cache unless it is off) and closes them all at the end."""
+
+    def __init__(self, registry: Any, settings: Any, cache: Any):
+        self.registry = registry
+        self.settings = settings
+        self.cache = cache
+        self.opened: dict[str, Any] = {}
+
+    def open(self, name: str) -> Any:
+        """The provider for model `name`, opened once."""
+        from harness.cache import CachedProvider
+        from harness.models import open_provider
+
+        if name not in self.opened:
+            provider = open_provider(name, self.registry.models, self.settings)
+            cacheable = self.cache is not None and provider.cacheable
+            self.opened[name] = CachedProvider(provider, self.cache) if cacheable else provider
+        return self.opened[name]
+
+    def judges(self, configs: Mapping[str, Mapping[str, Any]], models: Mapping[str, str]) -> dict[str, Any]:
+        """A judge grader for each eval in `models` (see judge_models), with the rubric its grader block names."""
+        from harness.grading.judge import JudgeGrader
+
+        rubrics = self.registry.judges
+        return {
+            eval_id: JudgeGrader(rubrics[configs[eval_id]["rubric"]], self.open(m)) for eval_id, m in models.items()
+        }
+
+    async def aclose(self) -> None:
+        """Close every provider opened."""
+        for provider in self.opened.values():
+            await provider.aclose()
+
+
+@asynccontextmanager
+async def models_of(registry: Any, settings: Any, cache: Any) -> AsyncIterator[Models]:
+    """Models to open within the block; all closed when it ends."""
+    models = Models(registry, settings, cache)
+    try:
+        yield models
+    finally:
+        await models.aclose()
+
+
+def open_cache(args: argparse.Namespace) -> Any:
+    """The response cache the arguments ask for, or None with --no-cache."""
+    from harness.cache import ResponseCache, default_cache_dir
+
+    return None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
+
+
+def close_cache(cache: Any) -> None:
+    """Close the cache, saying on stderr if it failed during the run."""
+    import sys
+
+    if cache is not None:
+        cache.close()
+        if cache.problem:
+            print(f"evalrun: the response cache failed ({cache.problem}); answers were not all kept", file=sys.stderr)
