@@ -167,15 +167,29 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
 
 
+MAX_LINE_BYTES = 1 << 20
+"""A data line longer than this is reported, not read: no sample needs a megabyte."""
+
+MAX_DATA_BYTES = 50 << 20
+"""A data file larger than this is refused by `evalrun validate`: host big data on the Hugging Face hub instead."""
+
+
 def iter_jsonl(path: Path) -> Iterator[Row]:
-    """Rows of a JSONL file, skipping blank lines; unreadable lines and files become rows with a problem."""
+    """Rows of a JSONL file, skipping blank lines; unreadable, over-long and bad lines and files become problem rows."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the generator below
     except OSError as exc:
         yield Row(1, problem=f"cannot read data file: {exc.strerror}")
         return
     with handle:
-        for number, raw in enumerate(handle, 1):
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line without holding it
+                    raw = handle.readline(MAX_LINE_BYTES)
+                yield Row(number, problem=f"line is longer than {MAX_LINE_BYTES:,} bytes")
+                continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:

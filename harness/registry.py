@@ -45,9 +45,18 @@ class Registry:
         """Read every registry file (plus `extra` files from elsewhere, typed by their folder name)."""
         registry = cls(workspace)
         files = []
+        root = workspace.root.resolve()
         for kind in KINDS:
             for path in _entries(workspace.registry_dir / kind):
-                if path.suffix in (".yaml", ".yml"):
+                if not path.resolve().is_relative_to(root):
+                    registry.problems.append(
+                        Problem(
+                            display_path(path),
+                            1,
+                            "a link that leads out of the repository: registry files are read only inside it",
+                        )
+                    )
+                elif path.suffix in (".yaml", ".yml"):
                     files.append((kind, path))
                 else:
                     registry.problems.append(
@@ -230,6 +239,9 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
     data, line = doc.data, doc.line_of
     problems: list[Problem] = []
     add: Callable[[list[Any], str], None] = lambda loc, msg: problems.append(Problem(doc.path, line(loc), msg))
+    problem = language_problem(data["language"])
+    if problem:
+        add(["language"], f"language: {problem}")
     source = data["data"]
     if ("path" in source) == ("hf" in source):
         add(["data"], "data: give exactly one of `path` (a JSONL file under evals/) or `hf` (a Hugging Face dataset)")
@@ -242,7 +254,9 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
         except ValueError as exc:
             add(location, str(exc))
             continue
-        if not target.is_file():
+        if target.exists() and not target.is_file():
+            add(location, f"data file is not a regular file: evals/{relative}")
+        elif not target.is_file():
             add(location, f"data file not found: evals/{relative}")
         elif target.suffix != ".jsonl":
             add(location, f"data file must be JSONL (.jsonl): evals/{relative}")
@@ -270,6 +284,21 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
                 f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(GRADER_METRICS[grader])})",
             )
     return problems
+
+
+COMMON_LANGUAGES = frozenset({"en", "ja", "zh-Hans", "zh-Hant"})
+
+
+def language_problem(tag: str) -> str | None:
+    """Why `tag` is not a valid BCP-47 language tag (None if it is), checked with `langcodes`."""
+    if tag in COMMON_LANGUAGES:
+        return None
+    import langcodes
+
+    if "_" in tag or not langcodes.tag_is_valid(tag):
+        hint = f" (did you mean {tag.replace('_', '-')!r}?)" if "_" in tag else ""
+        return f"{tag!r} is not a valid BCP-47 language tag{hint}; e.g. en, ja, zh-Hans, zh-Hant, ko, en-GB"
+    return None
 
 
 def judge_problems(doc: YamlDocument) -> list[Problem]:

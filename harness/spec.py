@@ -78,6 +78,8 @@ class DataSpec:
     answer_field: str = "answers"
     choices_field: str = "choices"
     context_field: str | None = None
+    card: str | None = None
+    """The data card, relative to evals/ (default: README.md beside the data file)."""
 
 
 @dataclass(frozen=True)

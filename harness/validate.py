@@ -6,17 +6,22 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from harness.data import MAX_DATA_BYTES, Dataset, SampleError, to_sample
+from harness.datacard import DataCard, card_problems
 from harness.datacheck import check_data
 from harness.errors import InputError, Problem
-from harness.grading.checks import failed_checks
+from harness.grading.checks import failed_checks, oracle_failures
+from harness.overlap import Question, duplicate_problems, question_of
 from harness.registry import KINDS, Registry
+from harness.spec import EvalSpec
 from harness.workspace import Workspace, display_path
 
 CHECKED_SUFFIXES = (".yaml", ".yml", ".jsonl")
 
 
-def validate(workspace: Workspace, paths: Iterable[Path] = ()) -> list[Problem]:
-    """Problems in the registry and its data; when `paths` are given, those about files under them."""
+def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: str | None = None) -> list[Problem]:
+    """Problems in the registry and its data; when `paths` are given, those about files under them; with
+    `changed_since` (a git revision), those about files changed since then and the evals they belong to."""
     targets = [p.resolve() for p in paths]
     for target in targets:
         if not target.exists():
@@ -26,15 +31,60 @@ def validate(workspace: Workspace, paths: Iterable[Path] = ()) -> list[Problem]:
     registry_dir = workspace.registry_dir.resolve()
     extra = [p for t in targets for p in _registry_files(t) if not p.is_relative_to(registry_dir)]
     registry = Registry.load(workspace, extra)
+    if changed_since is not None:
+        from harness.changes import affected, changed_files, eval_files
+
+        changed = changed_files(workspace, changed_since)
+        targets += sorted(changed) + [
+            f for s in affected(registry.evals.values(), workspace, changed) for f in eval_files(s, workspace)
+        ]
+        if not targets:
+            return []
     problems = [p for p in registry.problems if _chosen(p.path, targets)]
+    cards: dict[str, tuple[DataCard | None, list[Problem]]] = {}
+    questions: list[Question] = []
     for spec in registry.evals.values():
         found = check_data(spec, workspace)
         if spec.source is not None:  # grader self-tests run here only: loading the registry stays cheap
             source = display_path(spec.source)
             found += [Problem(source, spec.line_of("checks", i), message) for i, message in failed_checks(spec)]
+        found += card_problems(spec, workspace, cards)
+        found += _review_data(spec, workspace, questions)
         named = spec.source is not None and _chosen(str(spec.source), targets)
         problems += [p for p in found if named or _chosen(p.path, targets)]
-    return problems
+    duplicates = duplicate_problems(questions, reported=lambda path: _chosen(path, targets))
+    problems += [p for p in duplicates if _chosen(p.path, targets)]
+    return list(dict.fromkeys(problems))  # a data file or card shared by evals is reported once
+
+
+def _review_data(spec: EvalSpec, workspace: Workspace, questions: list[Question]) -> list[Problem]:
+    """Size limits and the oracle self-test of an eval's local data; its questions go to `questions`."""
+    if spec.data.path is None:
+        return []
+    dataset = Dataset(spec, workspace)
+    try:
+        size = workspace.data_file(spec.data.path).stat().st_size
+    except (ValueError, OSError):
+        return []  # a missing or escaping data file is reported by the registry
+    display = dataset.display()
+    if size > MAX_DATA_BYTES:
+        limit = MAX_DATA_BYTES >> 20
+        return [
+            Problem(
+                display,
+                1,
+                f"data file is {size / 2**20:.0f} MB; the limit is {limit} MB (host larger data on the Hugging Face hub)",
+            )
+        ]
+    samples = []
+    for row in dataset.rows():
+        try:
+            if row.problem is None:
+                samples.append((row.line, to_sample(row.value, spec)))
+        except SampleError:
+            continue  # reported by check_data
+    questions += [question_of(spec, sample, display, line) for line, sample in samples]
+    return [Problem(display, line, message) for line, message in oracle_failures(spec, samples)]
 
 
 def _registry_files(target: Path) -> Iterator[Path]:

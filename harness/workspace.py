@@ -71,8 +71,10 @@ def _inside(path: Path, root: Path, message: str) -> Path:
 
 
 def display_path(path: Path) -> str:
-    """A short name for `path`: relative to the current directory when below it, else absolute."""
+    """A short name for `path`: relative to the current directory when below it, else absolute; a link is named as
+    itself, not as what it points to."""
+    named = path.parent.resolve() / path.name
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(named.relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        return str(named)

@@ -40,14 +40,47 @@ class YamlDocument:
         return self.lines.get(loc, 1)
 
 
-def load_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse `path`; return the document, or None and the problems that stopped it."""
+MAX_YAML_BYTES = 1 << 20
+"""A registry file (or data card) larger than this is refused unread: registry files are small by nature."""
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """A registry file's text, or None and why it cannot be had (unreadable, not a regular file, too big, not UTF-8)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            return None, [Problem(display, 1, "not a regular file")]
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            return None, [
+                Problem(display, 1, f"file is {size:,} bytes; registry files may be at most {MAX_YAML_BYTES:,}")
+            ]
+        return path.read_text(encoding="utf-8"), []
     except UnicodeDecodeError as exc:
         return None, [Problem(display, 1, f"not UTF-8 text ({exc.reason})")]
     except OSError as exc:
         return None, [Problem(display, 1, f"cannot read file: {exc.strerror}")]
+
+
+def load_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse `path`; return the document, or None and the problems that stopped it."""
+    text, problems = read_text(path, display)
+    if text is None:
+        return None, problems
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse YAML `text` that starts at line `first_line` of `display`; the document, or None and the problems."""
+    offset = first_line - 1
+    document, problems = _parse(text, display)
+    if offset:
+        problems = [Problem(p.path, p.line + offset, p.message) for p in problems]
+        if document is not None:
+            document.lines = {location: line + offset for location, line in document.lines.items()}
+    return document, problems
+
+
+def _parse(text: str, display: str) -> tuple[YamlDocument | None, list[Problem]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -59,7 +59,22 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def write_jsonl(path: Path, rows: list[Any]) -> Path:
+TEST_CANARY = "0b9f1c2e-3d4a-4b5c-8d6e-7f8091a2b3c4"
+CARD = f"""---
+license: CC-BY-4.0
+source: Written for evalrun's tests
+canary: {TEST_CANARY}
+---
+# Test data
+"""
+
+
+def write_jsonl(path: Path, rows: list[Any], *, card: bool = True) -> Path:
+    """Write rows as JSONL; with `card`, as a contribution would: the canary on every object row, a data card beside."""
+    if card:
+        rows = [{**row, "canary": f"evalrun canary GUID {TEST_CANARY}"} if isinstance(row, dict) else row for row in rows]
+        if not (path.parent / "README.md").exists():
+            write(path.parent / "README.md", CARD)
     return write(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from harness.cli import main
-from tests.conftest import evalrun, write, write_jsonl
+from tests.conftest import TEST_CANARY, evalrun, write, write_jsonl
 
 GOOD_EVAL = """\
 id: demo.en
@@ -162,7 +163,8 @@ def test_bad_jsonl(demo: Path, capsys: pytest.CaptureFixture[str], rows: list[st
 
 
 def test_every_problem_is_reported_on_its_own_line(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(demo / "evals/demo/en.jsonl", '{"id": 1\n{"id": "q2", "question": "x", "answers": ["a"]}\n[]\n')
+    good = json.dumps({"id": "q2", "question": "x", "answers": ["a"], "canary": TEST_CANARY})
+    write(demo / "evals/demo/en.jsonl", '{"id": 1\n' + good + "\n[]\n")
     write(demo / "registry/models/bad.yaml", "id: bad\nprovider: nowhere\nmodel: x\n")
     status, lines = problems(capsys)
     assert status == 2

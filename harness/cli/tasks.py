@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.common import EXIT_INPUT, EXIT_OK, load_registry
+from harness.cli.common import EXIT_INPUT, EXIT_OK, bounded, load_registry
 from harness.errors import InputError
 
 
@@ -20,6 +20,8 @@ def register(commands: Any) -> None:
         description="Show the evals, suites and model presets in the registry.",
     )
     listing.add_argument("--json", action="store_true", help="print the listing as JSON")
+    changed_argument(listing, "list only evals whose spec, data or data card changed since REF")
+    listing.add_argument("--ids", action="store_true", help="print only eval ids, one per line (for scripts)")
     listing.set_defaults(handler=_list)
 
     check = commands.add_parser(
@@ -31,14 +33,46 @@ def register(commands: Any) -> None:
         "paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the whole registry)"
     )
     check.add_argument("--json", action="store_true", help="print the problems as a JSON list of {path, line, message}")
+    changed_argument(check, "check only files changed since REF and the evals they belong to")
+    check.add_argument(
+        "--preview",
+        metavar="ID",
+        help="validate, then show the first prompts of eval ID as the model will see them, with their references",
+    )
+    check.add_argument(
+        "--samples",
+        type=bounded(int, 1, 1000),
+        default=3,
+        metavar="N",
+        help="how many samples --preview shows (default 3)",
+    )
     check.set_defaults(handler=_validate)
+
+
+def changed_argument(parser: argparse.ArgumentParser, text: str) -> None:
+    """Add --changed-since REF."""
+    parser.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help=f"{text} (a git revision such as origin/main; its common ancestor with HEAD is the base)",
+    )
 
 
 def _list(args: argparse.Namespace) -> int:
     from harness.listing import listing, render_listing
 
-    data = listing(load_registry())
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else render_listing(data))
+    registry = load_registry()
+    data = listing(registry)
+    if args.changed_since is not None:
+        from harness.changes import affected, changed_files
+
+        changed = changed_files(registry.workspace, args.changed_since)
+        ids = {spec.id for spec in affected(registry.evals.values(), registry.workspace, changed)}
+        data["evals"] = [entry for entry in data["evals"] if entry["id"] in ids]
+    if args.ids:
+        print("\n".join(entry["id"] for entry in data["evals"]))
+    else:
+        print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else render_listing(data))
     return EXIT_OK
 
 
@@ -46,11 +80,20 @@ def _validate(args: argparse.Namespace) -> int:
     from harness.validate import validate
     from harness.workspace import Workspace
 
-    problems = validate(Workspace.locate(), args.paths)
+    workspace = Workspace.locate()
+    problems = validate(workspace, args.paths, args.changed_since)
     if args.json:
         print(json.dumps([vars(p) for p in problems], ensure_ascii=False, indent=2))
         return EXIT_INPUT if problems else EXIT_OK
     if problems:
         raise InputError(problems)
     print("ok: no problems found", file=sys.stderr)
+    if args.preview:
+        from harness.preview import preview, render_preview
+
+        registry = load_registry()
+        if args.preview not in registry.evals:
+            raise InputError(f"evalrun: unknown eval {args.preview!r}; `evalrun list` shows them")
+        spec = registry.evals[args.preview]
+        print(render_preview(spec, preview(spec, workspace, args.samples)))
     return EXIT_OK

@@ -38,10 +38,11 @@ class Normalization:
     @classmethod
     def for_language(cls, language: str, options: Mapping[str, Any] | None = None) -> Normalization:
         """The language's defaults (articles for en, variants for zh), overridden by grader options of the same names."""
+        primary = language.split("-")[0].lower()
         options = options or {}
         return cls(
-            drop_articles=bool(options.get("drop_articles", language == "en")),
-            fold_variants=bool(options.get("fold_variants", language.startswith("zh"))),
+            drop_articles=bool(options.get("drop_articles", primary == "en")),
+            fold_variants=bool(options.get("fold_variants", primary == "zh")),
             fold_kana=bool(options.get("fold_kana", False)),
         )
 

@@ -1,4 +1,4 @@
-"""JSON Schemas shipped with evalrun: registry files (eval, suite, model, judge) and run records (run, sample)."""
+"""JSON Schemas shipped with evalrun: registry files (eval, suite, model, judge), data cards and run records (run, sample)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-SCHEMA_NAMES = ("eval", "suite", "model", "judge", "run", "sample")
+SCHEMA_NAMES = ("eval", "suite", "model", "judge", "card", "run", "sample")
 
 
 @cache
