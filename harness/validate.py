@@ -44,12 +44,15 @@ def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: st
     cards: dict[str, tuple[DataCard | None, list[Problem]]] = {}
     questions: list[Question] = []
     for spec in registry.evals.values():
-        found = check_data(spec, workspace)
+        found = card_problems(spec, workspace, cards)
+        too_big = _size_problems(spec, workspace)
+        if too_big:
+            found += too_big
+        else:
+            found += check_data(spec, workspace) + _review_data(spec, workspace, questions)
         if spec.source is not None:  # grader self-tests run here only: loading the registry stays cheap
             source = display_path(spec.source)
             found += [Problem(source, spec.line_of("checks", i), message) for i, message in failed_checks(spec)]
-        found += card_problems(spec, workspace, cards)
-        found += _review_data(spec, workspace, questions)
         named = spec.source is not None and _chosen(str(spec.source), targets)
         problems += [p for p in found if named or _chosen(p.path, targets)]
     duplicates = duplicate_problems(questions, reported=lambda path: _chosen(path, targets))
@@ -57,25 +60,30 @@ def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: st
     return list(dict.fromkeys(problems))  # a data file or card shared by evals is reported once
 
 
+def _size_problems(spec: EvalSpec, workspace: Workspace) -> list[Problem]:
+    """A problem for each local data file of the eval over the size limit (such a file is not read further)."""
+    problems = []
+    for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
+        try:
+            path = workspace.data_file(relative)
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            continue  # a missing or escaping data file is reported by the registry
+        if size > MAX_DATA_BYTES:
+            message = (
+                f"data file is {size / 2**20:.0f} MB; the limit is {MAX_DATA_BYTES >> 20} MB "
+                "(host larger data on the Hugging Face hub)"
+            )
+            problems.append(Problem(display_path(path), 1, message))
+    return problems
+
+
 def _review_data(spec: EvalSpec, workspace: Workspace, questions: list[Question]) -> list[Problem]:
-    """Size limits and the oracle self-test of an eval's local data; its questions go to `questions`."""
+    """The oracle self-test of an eval's local data; its questions go to `questions` for the duplicate check."""
     if spec.data.path is None:
         return []
     dataset = Dataset(spec, workspace)
-    try:
-        size = workspace.data_file(spec.data.path).stat().st_size
-    except (ValueError, OSError):
-        return []  # a missing or escaping data file is reported by the registry
     display = dataset.display()
-    if size > MAX_DATA_BYTES:
-        limit = MAX_DATA_BYTES >> 20
-        return [
-            Problem(
-                display,
-                1,
-                f"data file is {size / 2**20:.0f} MB; the limit is {limit} MB (host larger data on the Hugging Face hub)",
-            )
-        ]
     samples = []
     for row in dataset.rows():
         try:
