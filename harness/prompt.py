@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -51,7 +51,21 @@ def template_problems(prompt: PromptSpec) -> list[tuple[str, str]]:
             continue
         if list(meta.find_referenced_templates(ast)):
             problems.append((part, "templates may not include, import or extend other templates"))
+        problems += [(part, message) for message in _reach_problems(ast)]
     return problems
+
+
+def _reach_problems(ast: nodes.Template) -> list[str]:
+    """Why a template reaches beyond plain sample data: a call, or an attribute or key starting with `_`."""
+    found = []
+    if any(True for _ in ast.find_all(nodes.Call)):
+        found.append("templates may not call functions or methods: use fields, filters and loops")
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(name, str) and name.startswith("_"):
+            found.append(f"templates may not reach {name!r}: attributes and keys starting with _ are not sample data")
+            break
+    return found
 
 
 def template_fields(prompt: PromptSpec) -> set[str]:

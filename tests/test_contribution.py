@@ -232,3 +232,27 @@ def test_preview_shows_prompts_and_references_escaped(demo: Path) -> None:
 def test_the_shipped_registry_passes_every_contribution_check() -> None:
     result = evalrun("validate", "--json", cwd=Path(__file__).resolve().parent.parent)
     assert result.returncode == 0 and json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ ''.__class__.__mro__ }}", "prompt.user: templates may not reach '__mro__'"),
+        ("{{ cycler.__init__.__globals__ }}", "prompt.user: templates may not reach '__globals__'"),
+        ("{{ question['__class__'] }}", "prompt.user: templates may not reach '__class__'"),
+        ("{{ question.upper() }}", "prompt.user: templates may not call functions or methods"),
+        ("{{ lipsum() }}", "prompt.user: templates may not call functions or methods"),
+    ],
+)
+def test_templates_cannot_reach_beyond_sample_data(
+    demo: Path, capsys: pytest.CaptureFixture[str], template: str, message: str
+) -> None:
+    write(demo / "registry/evals/demo.en.yaml", EVAL.replace("Q: {{ question }}\\nA:", template.replace('"', '\\"')))
+    found = problems(capsys)
+    assert found and found[0].startswith(f"registry/evals/demo.en.yaml:8: {message}"), found
+
+
+def test_plain_templates_with_filters_and_loops_are_fine(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = "{{ question | upper }}{% for a in answers %} {{ loop.index }}{% endfor %}"
+    write(demo / "registry/evals/demo.en.yaml", EVAL.replace("Q: {{ question }}\\nA:", template))
+    assert problems(capsys) == []
