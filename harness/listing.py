@@ -54,7 +54,7 @@ def _count(spec: EvalSpec, registry: Registry) -> int | None:
 
 
 def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
-    """The listing as four plain-text tables."""
+    """The listing as plain-text tables: evals, and suites, models and judge rubrics when there are any."""
     from tabulate import tabulate
 
     evals = [
@@ -64,16 +64,20 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
     suites = [[s["id"], ", ".join(s["evals"]), _cell(s["description"])] for s in data["suites"]]
     models = [[m["id"], m["provider"], _cell(m["model"]), _cell(m["base_url"] or "")] for m in data["models"]]
     judges = [[j["id"], ", ".join(_cell(f"{k}={v:g}") for k, v in j["verdicts"].items())] for j in data["judges"]]
+    sections = [
+        ("Evals", evals, ["id", "language", "samples", "grader", "description"]),
+        ("Suites", suites, ["id", "evals", "description"]),
+        (
+            "Models (also any provider/model: openai/…, openai-completions/…, anthropic/…, ollama/…)",
+            models,
+            ["id", "provider", "model", "base_url"],
+        ),
+        ("Judge rubrics (for evals graded by `kind: judge`)", judges, ["id", "verdicts"]),
+    ]
     return "\n\n".join(
-        [
-            "Evals\n"
-            + tabulate(evals, headers=["id", "language", "samples", "grader", "description"], tablefmt="github"),
-            "Suites\n" + tabulate(suites, headers=["id", "evals", "description"], tablefmt="github"),
-            "Models (also any provider/model: openai/…, openai-completions/…, anthropic/…, ollama/…)\n"
-            + tabulate(models, headers=["id", "provider", "model", "base_url"], tablefmt="github"),
-            "Judge rubrics (for evals graded by `kind: judge`)\n"
-            + tabulate(judges, headers=["id", "verdicts"], tablefmt="github"),
-        ]
+        f"{title}\n" + tabulate(rows, headers=headers, tablefmt="github")
+        for title, rows, headers in sections
+        if rows or title == "Evals"
     )
 
 

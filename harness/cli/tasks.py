@@ -68,7 +68,12 @@ def _list(args: argparse.Namespace) -> int:
 
         changed = changed_files(registry.workspace, args.changed_since)
         ids = {spec.id for spec in affected(registry.evals.values(), registry.workspace, changed)}
-        data["evals"] = [entry for entry in data["evals"] if entry["id"] in ids]
+        data = {
+            "evals": [entry for entry in data["evals"] if entry["id"] in ids],
+            "suites": [],
+            "models": [],
+            "judges": [],
+        }
     if args.ids:
         print("\n".join(entry["id"] for entry in data["evals"]))
     else:
