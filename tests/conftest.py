@@ -72,7 +72,9 @@ canary: {TEST_CANARY}
 def write_jsonl(path: Path, rows: list[Any], *, card: bool = True) -> Path:
     """Write rows as JSONL; with `card`, as a contribution would: the canary on every object row, a data card beside."""
     if card:
-        rows = [{**row, "canary": f"evalrun canary GUID {TEST_CANARY}"} if isinstance(row, dict) else row for row in rows]
+        rows = [
+            {**row, "canary": f"evalrun canary GUID {TEST_CANARY}"} if isinstance(row, dict) else row for row in rows
+        ]
         if not (path.parent / "README.md").exists():
             write(path.parent / "README.md", CARD)
     return write(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
@@ -85,7 +87,13 @@ def evalrun(
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_") and k != "EVALRUN_HOME"}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "harness", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "harness", *args],
+        check=False,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

@@ -35,7 +35,9 @@ def run_step(name: str, cwd: Path, tmp_path: Path, **env: str) -> tuple[subproce
         "RUNNER_TEMP": str(temp),
         **env,
     }
-    result = subprocess.run(["bash", "-e", "-c", steps()[name]["run"]], cwd=cwd, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", "-e", "-c", steps()[name]["run"]], check=False, cwd=cwd, env=env, capture_output=True, text=True
+    )
     return result, summary.read_text(encoding="utf-8")
 
 
@@ -58,7 +60,9 @@ def test_the_job_summary_lists_new_evals_with_oracle_and_baseline_scores(pull_re
     assert "None: this pull request changes no eval" in summary
     added = EVAL.replace("demo.en", "capitals.en").replace("demo/en.jsonl", "capitals/en.jsonl")
     write(pull_request / "registry/evals/capitals.en.yaml", added)
-    write_jsonl(pull_request / "evals/capitals/en.jsonl", [{"id": "c1", "question": "Capital of France?", "answers": ["Paris"]}])
+    write_jsonl(
+        pull_request / "evals/capitals/en.jsonl", [{"id": "c1", "question": "Capital of France?", "answers": ["Paris"]}]
+    )
     git(pull_request, "add", "-A")
     git(pull_request, "commit", "-qm", "add capitals")
     result, summary = run_step("Summarize new or changed evals", pull_request, tmp_path, BASE="main")
