@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from harness import __version__
-from harness.cli import grade, run, stored, tasks
+from harness.cli import grade, new, run, stored, tasks
 from harness.cli.common import EXIT_FAILED, EXIT_INPUT
 from harness.errors import EvalrunError, InputError, printable
 
@@ -37,6 +37,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"evalrun {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    for part in (tasks, run, stored, grade):
+    for part in (tasks, new, run, stored, grade):
         part.register(commands)
     return parser
