@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from harness.changes import affected, changed_files, eval_files
 from harness.data import MAX_DATA_BYTES, Dataset, SampleError, to_sample
 from harness.datacard import DataCard, card_problems
 from harness.datacheck import check_data
@@ -32,14 +33,14 @@ def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: st
     extra = [p for t in targets for p in _registry_files(t) if not p.is_relative_to(registry_dir)]
     registry = Registry.load(workspace, extra)
     if changed_since is not None:
-        from harness.changes import affected, changed_files, eval_files
-
         changed = changed_files(workspace, changed_since)
         targets += sorted(changed) + [
             f for s in affected(registry.evals.values(), workspace, changed) for f in eval_files(s, workspace)
         ]
         if not targets:
             return []
+    named = [s for s in registry.evals.values() if targets and s.source and _chosen(str(s.source), targets)]
+    targets += [path for spec in named for path in eval_files(spec, workspace)]  # an eval named brings its data
     problems = [p for p in registry.problems if _chosen(p.path, targets)]
     cards: dict[str, tuple[DataCard | None, list[Problem]]] = {}
     questions: list[Question] = []
@@ -53,8 +54,7 @@ def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: st
         if spec.source is not None:  # grader self-tests run here only: loading the registry stays cheap
             source = display_path(spec.source)
             found += [Problem(source, spec.line_of("checks", i), message) for i, message in failed_checks(spec)]
-        named = spec.source is not None and _chosen(str(spec.source), targets)
-        problems += [p for p in found if named or _chosen(p.path, targets)]
+        problems += [p for p in found if _chosen(p.path, targets)]
     duplicates = duplicate_problems(questions, reported=lambda path: _chosen(path, targets))
     problems += [p for p in duplicates if _chosen(p.path, targets)]
     return list(dict.fromkeys(problems))  # a data file or card shared by evals is reported once

@@ -256,3 +256,12 @@ def test_plain_templates_with_filters_and_loops_are_fine(demo: Path, capsys: pyt
     template = "{{ question | upper }}{% for a in answers %} {{ loop.index }}{% endfor %}"
     write(demo / "registry/evals/demo.en.yaml", EVAL.replace("Q: {{ question }}\\nA:", template))
     assert problems(capsys) == []
+
+
+def test_validating_an_eval_file_reports_duplicates_in_its_data(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = EVAL.replace("demo.en", "other.en").replace("demo/en.jsonl", "other/en.jsonl")
+    write(demo / "registry/evals/other.en.yaml", other)
+    write_jsonl(demo / "evals/other/en.jsonl", [{"id": "o1", "question": ROWS[0]["question"], "answers": ["Tokyo"]}])
+    assert problems(capsys, "registry/evals/other.en.yaml") == [
+        "evals/other/en.jsonl:1: duplicate question: the same as demo.en q1 (evals/demo/en.jsonl:1)"
+    ]
