@@ -45,3 +45,16 @@ def test_list_refuses_an_invalid_registry(workspace: Path) -> None:
         result.stderr
         == "registry/suites/x.yaml:1: file: 'description' is required\nregistry/suites/x.yaml:1: file: 'evals' is required\n"
     )
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness", "list"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # like `evalrun list | head -0`: closed before evalrun writes
+    assert process.wait(timeout=60) == 1
+    assert process.stderr.read() == b""
