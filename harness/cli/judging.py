@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ def judge_models(
 
 
 class Models:
-    """Opens providers by name (answers kept in the response cache unless it is off) and closes them all at the end."""
+    """Opens providers by name (answers kept in the response cache unless it is off); `async with` closes them all."""
 
     def __init__(self, registry: Any, settings: Any, cache: Any):
         self.registry = registry
@@ -74,20 +73,12 @@ class Models:
             eval_id: JudgeGrader(rubrics[configs[eval_id]["rubric"]], self.open(m)) for eval_id, m in models.items()
         }
 
-    async def aclose(self) -> None:
-        """Close every provider opened."""
+    async def __aenter__(self) -> Models:  # noqa: PYI034 - typing.Self needs Python 3.11
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
         for provider in self.opened.values():
             await provider.aclose()
-
-
-@asynccontextmanager
-async def models_of(registry: Any, settings: Any, cache: Any) -> AsyncIterator[Models]:
-    """Models to open within the block; all closed when it ends."""
-    models = Models(registry, settings, cache)
-    try:
-        yield models
-    finally:
-        await models.aclose()
 
 
 def open_cache(args: argparse.Namespace) -> Any:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
-from harness.cli.judging import cache_arguments, close_cache, judge_argument, judge_models, models_of, open_cache
+from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
 from harness.errors import InputError
 
 
@@ -158,7 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     cache = open_cache(args)
 
     async def run() -> Any:
-        async with models_of(registry, settings, cache) as opened:
+        async with Models(registry, settings, cache) as opened:
             providers = [opened.open(name) for name in models]
             judges = opened.judges(configs, judged)
             return await run_all(specs, providers, registry.workspace, replace(options, judges=judges))

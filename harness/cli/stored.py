@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli.common import EXIT_OK, bounded, load_registry, option_argument
-from harness.cli.judging import cache_arguments, close_cache, judge_argument, judge_models, models_of, open_cache
+from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
 from harness.errors import InputError
 from harness.spec import GRADER_METRICS
 
@@ -125,7 +125,7 @@ def _regrade(args: argparse.Namespace) -> int:
     cache = open_cache(args) if judged else None
 
     async def again() -> dict[str, Any]:
-        async with models_of(registry, settings, cache) as opened:
+        async with Models(registry, settings, cache) as opened:
             judge = opened.judges({eval_id: config}, judged).get(eval_id)
             return await regrade(store, args.run_id, spec, registry.workspace, config, judge)
 
