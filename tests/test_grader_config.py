@@ -239,3 +239,16 @@ def test_run_takes_grader_options_and_tells_the_run_apart(tmp_path: Path) -> Non
         "evalrun: eval 'comprehension.ja': grader option 'tolerance' does not apply to grader 'em' "
         "(it takes: standard, drop_articles, fold_variants, fold_kana)"
     )
+
+
+def test_grade_command_takes_any_valid_language_tag(tmp_path: Path) -> None:
+    taiwan = ("--grader", "exact", "--output", "臺灣", "--reference", "台湾", "--json")
+    for tag, score in (("ko", 0.0), ("en-GB", 0.0), ("zh-TW", 1.0)):  # Chinese folds variants, whatever its region
+        result = evalrun("grade", *taiwan, "--language", tag, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout)
+        assert document["language"] == tag and [r["score"] for r in document["results"]] == [score]
+    for tag, message in (("en_US", "did you mean 'en-US'?"), ("klingon", "is not a valid BCP-47 language tag")):
+        result = evalrun("grade", *taiwan, "--language", tag, cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"argument --language: {tag!r}" in result.stderr and message in result.stderr, result.stderr

@@ -42,6 +42,9 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
         "harness/schemas/eval.schema.json",
         "harness/schemas/run.schema.json",
         "harness/schemas/sample.schema.json",
+        "harness/scaffold/examples.yaml",
+        "harness/scaffold/eval.yaml.in",
+        "harness/scaffold/card.md.in",
     ):
         assert required in names
     site = tmp_path / "site"

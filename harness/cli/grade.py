@@ -27,8 +27,9 @@ def register(commands: Any) -> None:
     grade.add_argument("--eval", metavar="ID", help="take the grader, its options and the language from this eval")
     grade.add_argument(
         "--language",
-        choices=["en", "ja", "zh-Hans", "zh-Hant"],
-        help="language of the texts (default: the eval's, or en)",
+        type=_language,
+        metavar="TAG",
+        help="language of the texts, a BCP-47 tag such as en, ja, zh-Hans, ko (default: the eval's, or en)",
     )
     grade.add_argument("--output", metavar="TEXT", help="a model's output")
     grade.add_argument("--reference", action="append", default=[], metavar="TEXT", help="a reference answer (repeat)")
@@ -36,6 +37,16 @@ def register(commands: Any) -> None:
     grade.add_argument("--input", type=Path, metavar="FILE", help="JSONL of outputs and their references")
     grade.add_argument("--json", action="store_true", help="print the scores as JSON")
     grade.set_defaults(handler=_grade)
+
+
+def _language(tag: str) -> str:
+    """An argparse type: the tag itself if it is a valid BCP-47 language tag, else exit 2 saying why."""
+    from harness.registry import language_problem
+
+    problem = language_problem(tag)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return tag
 
 
 def _grade(args: argparse.Namespace) -> int:
