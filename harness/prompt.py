@@ -55,8 +55,34 @@ def template_problems(prompt: PromptSpec) -> list[tuple[str, str]]:
     return problems
 
 
+SAFE_FILTERS = frozenset(
+    {
+        "capitalize",
+        "default",
+        "first",
+        "join",
+        "last",
+        "length",
+        "list",
+        "lower",
+        "replace",
+        "reverse",
+        "sort",
+        "string",
+        "title",
+        "trim",
+        "truncate",
+        "unique",
+        "upper",
+        "wordcount",
+    }
+)
+"""Filters a template may use: none of them can be made to build a string much longer than its input."""
+
+
 def _reach_problems(ast: nodes.Template) -> list[str]:
-    """Why a template reaches beyond plain sample data: a call, or an attribute or key starting with `_`."""
+    """Why a template reaches beyond plain sample data or could run long: a call, an attribute or key starting with
+    `_`, a filter outside SAFE_FILTERS, the `%` operator, or a loop inside a loop."""
     found = []
     if any(True for _ in ast.find_all(nodes.Call)):
         found.append("templates may not call functions or methods: use fields, filters and loops")
@@ -65,6 +91,18 @@ def _reach_problems(ast: nodes.Template) -> list[str]:
         if isinstance(name, str) and name.startswith("_"):
             found.append(f"templates may not reach {name!r}: attributes and keys starting with _ are not sample data")
             break
+    unsafe = sorted({f.name for f in ast.find_all(nodes.Filter) if f.name not in SAFE_FILTERS})
+    if unsafe:
+        found.append(f"filter {unsafe[0]!r} is not allowed in templates (allowed: {', '.join(sorted(SAFE_FILTERS))})")
+    for operator, symbol in ((nodes.Mod, "%"), (nodes.Pow, "**")):
+        if any(True for _ in ast.find_all(operator)):
+            found.append(f"the {symbol} operator is not allowed in templates")
+    if any(any(True for _ in loop.find_all(nodes.For)) for loop in ast.find_all(nodes.For)):
+        found.append("templates may not nest a loop inside a loop")
+    for node in ast.find_all(nodes.Mul):
+        sizes = [n.value for n in (node.left, node.right) if isinstance(n, nodes.Const) and isinstance(n.value, int)]
+        if any(size > MAX_REPEAT for size in sizes):
+            found.append(f"a template may not repeat anything more than {MAX_REPEAT} times")
     return found
 
 

@@ -48,14 +48,9 @@ class Registry:
         root = workspace.root.resolve()
         for kind in KINDS:
             for path in _entries(workspace.registry_dir / kind):
-                if not path.resolve().is_relative_to(root):
-                    registry.problems.append(
-                        Problem(
-                            display_path(path),
-                            1,
-                            "a link that leads out of the repository: registry files are read only inside it",
-                        )
-                    )
+                problem = _entry_problem(path, root)
+                if problem:
+                    registry.problems.append(Problem(display_path(path), 1, problem))
                 elif path.suffix in (".yaml", ".yml"):
                     files.append((kind, path))
                 else:
@@ -166,8 +161,23 @@ def _entries(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     return sorted(
-        p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != "README.md"
+        p for p in directory.iterdir() if not p.is_dir() and not p.name.startswith(".") and p.name != "README.md"
     )
+
+
+def _entry_problem(path: Path, root: Path) -> str | None:
+    """Why a registry folder entry cannot be read as a registry file (a link out, a loop, not a regular file)."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "a link to nothing: registry entries are .yaml files"
+    except (RuntimeError, OSError):
+        return "a loop of links: registry entries are .yaml files"
+    if not target.is_relative_to(root):
+        return "a link that leads out of the repository: registry files are read only inside it"
+    if not target.is_file():
+        return "not a regular file: registry entries are .yaml files"
+    return None
 
 
 def schema_problems(doc: YamlDocument, schema_name: str) -> list[Problem]:
@@ -227,6 +237,8 @@ def entry_problems(kind: str, doc: YamlDocument, path: Path, workspace: Workspac
         problems += judge_problems(doc)
     if kind == "models" and "base_url" in data:
         problem = endpoint_url_problem(data["base_url"])
+        if problem is None and "@" in data["base_url"].split("//", 1)[-1].split("/", 1)[0]:
+            problem = "credentials in a preset's URL would be committed with it: name a variable in api_key_env"
         if problem:
             problems.append(Problem(doc.path, doc.line_of(["base_url"]), f"base_url: {problem}"))
     return problems

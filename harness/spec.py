@@ -229,6 +229,8 @@ def endpoint_url_problem(url: str) -> str | None:
         return f"{_hide_credentials(url)!r} is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"{_hide_credentials(url)!r} is not an http:// or https:// URL with a host"
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+|[0-9A-Fa-f:.]+", parts.hostname):
+        return f"{_hide_credentials(url)!r} has a host name with characters a host name cannot have"
     return None
 
 

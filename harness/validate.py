@@ -110,5 +110,8 @@ def _registry_files(target: Path) -> Iterator[Path]:
 def _chosen(path: str, targets: list[Path]) -> bool:
     if not targets:
         return True
-    resolved = Path(path).resolve()
+    try:
+        resolved = Path(path).resolve()
+    except (RuntimeError, OSError):  # a loop of links: compare the name as written
+        resolved = Path(path).absolute()
     return any(resolved == t or resolved.is_relative_to(t) for t in targets)

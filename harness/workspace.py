@@ -64,7 +64,10 @@ class Workspace:
 
 def _inside(path: Path, root: Path, message: str) -> Path:
     """`path` with links resolved, if that is still under `root`; ValueError(message) if not."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError):  # a loop of links (RuntimeError before Python 3.13)
+        raise ValueError(f"{message}: {path.name} is a loop of links") from None
     if not resolved.is_relative_to(root.resolve()):
         raise ValueError(message)
     return resolved

@@ -81,7 +81,13 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[YamlDocume
 
 
 def _parse(text: str, display: str) -> tuple[YamlDocument | None, list[Problem]]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC, …), caught before parsing
+        line = text.count("\n", 0, exc.position) + 1
+        return None, [
+            Problem(display, line, f"malformed YAML: character {exc.character!r} is not allowed in YAML text")
+        ]
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -97,6 +103,11 @@ def _parse(text: str, display: str) -> tuple[YamlDocument | None, list[Problem]]
         loader.dispose()
     if node is None:
         return None, [Problem(display, 1, "file is empty")]
+    marks = [t for t in yaml.scan(text) if isinstance(t, (yaml.AliasToken, yaml.AnchorToken))]
+    if marks:  # an alias where one is used, else the anchor: neither is plain data
+        first = next((t for t in marks if isinstance(t, yaml.AliasToken)), marks[0])
+        message = "YAML anchors and aliases are not allowed in registry files"
+        return None, [Problem(display, first.start_mark.line + 1, message)]
     doc = YamlDocument(display, None)
     problems: list[Problem] = []
     try:

@@ -41,15 +41,18 @@ def schema_problem(schema: Mapping[str, Any]) -> str | None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         return f"not a valid JSON Schema: {exc.message}"
-    for ref in _refs(schema):
+    for keyword, ref in _refs(schema):
         if not ref.startswith("#"):
-            return f"$ref {ref!r} points outside the schema; only local references (#/...) are allowed"
+            return f"{keyword} {ref!r} points outside the schema; only local references (#/...) are allowed"
     return None
 
 
-def _refs(node: Any) -> list[str]:
+REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _refs(node: Any) -> list[tuple[str, str]]:
     if isinstance(node, dict):
-        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        own = [(key, node[key]) for key in REFERENCE_KEYWORDS if isinstance(node.get(key), str)]
         return own + [ref for value in node.values() for ref in _refs(value)]
     if isinstance(node, list):
         return [ref for value in node for ref in _refs(value)]
@@ -66,11 +69,17 @@ class JSONGrader:
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the schema and the sample's references."""
         from jsonschema import Draft202012Validator
+        from referencing import Registry
+        from referencing.exceptions import Unresolvable
 
         found, value = find_json(output)
         if not found:
             return Score(0.0, {"accuracy": 0.0}, {"parsed": None, "problem": "no JSON value found"}, unparsed=True)
-        errors = [e.message for e in Draft202012Validator(self.schema).iter_errors(value)][:5]
+        try:
+            offline = Registry()  # no `retrieve`: a reference outside the schema raises instead of being fetched
+            errors = [e.message for e in Draft202012Validator(self.schema, registry=offline).iter_errors(value)][:5]
+        except Unresolvable as exc:
+            errors = [f"unresolvable reference: {exc}"]
         equal = self.compare != "equal" or any(_as_json(ref) == value for ref in sample.references)
         passed = float(not errors and equal)
         detail = {"parsed": value, "schema_errors": errors, "equals_reference": equal}
