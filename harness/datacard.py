@@ -77,9 +77,8 @@ def card_problems(
         return [Problem(where, spec.line_of("data", "card"), f"data card: {exc}")]
     if not path.is_file():
         line = spec.line_of("data", "card") if spec.data.card else spec.line_of("data", "path")
-        return [
-            Problem(where, line, f"no data card: evals/{location} is missing (license, source and canary go there)")
-        ]
+        what = "is not a regular file" if path.exists() else "is missing"
+        return [Problem(where, line, f"no data card: evals/{location} {what} (license, source and canary go there)")]
     first = location not in cards
     if first:
         cards[location] = read_card(path)

@@ -65,7 +65,6 @@ SAFE_FILTERS = frozenset(
         "length",
         "list",
         "lower",
-        "replace",
         "reverse",
         "sort",
         "string",
@@ -82,7 +81,7 @@ SAFE_FILTERS = frozenset(
 
 def _reach_problems(ast: nodes.Template) -> list[str]:
     """Why a template reaches beyond plain sample data or could run long: a call, an attribute or key starting with
-    `_`, a filter outside SAFE_FILTERS, the `%` operator, or a loop inside a loop."""
+    `_`, a filter outside SAFE_FILTERS, `%` or `**`, `set`, a loop inside a loop, or a huge constant repeat."""
     found = []
     if any(True for _ in ast.find_all(nodes.Call)):
         found.append("templates may not call functions or methods: use fields, filters and loops")
@@ -97,6 +96,8 @@ def _reach_problems(ast: nodes.Template) -> list[str]:
     for operator, symbol in ((nodes.Mod, "%"), (nodes.Pow, "**")):
         if any(True for _ in ast.find_all(operator)):
             found.append(f"the {symbol} operator is not allowed in templates")
+    if any(True for _ in ast.find_all((nodes.Assign, nodes.AssignBlock))):
+        found.append("templates may not set variables: they show sample fields as they are")
     if any(any(True for _ in loop.find_all(nodes.For)) for loop in ast.find_all(nodes.For)):
         found.append("templates may not nest a loop inside a loop")
     for node in ast.find_all(nodes.Mul):

@@ -280,6 +280,12 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
         else:
             if local is None and not re.fullmatch(r"[0-9a-f]{40}", source["hf"]["revision"]):
                 add(["data", "hf", "revision"], "a hub dataset must be pinned to a full 40-character commit hash")
+            hub_id = source["hf"]["path"]
+            if local is None and (not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", hub_id) or ".." in hub_id):
+                add(
+                    ["data", "hf", "path"],
+                    f"{hub_id!r} is neither a folder in the repository nor a hub id (owner/name)",
+                )
     prompt = data["prompt"]
     spec = PromptSpec(user=prompt["user"], system=prompt.get("system"))
     for part, message in template_problems(spec):

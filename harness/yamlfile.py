@@ -56,7 +56,8 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
             ]
         return path.read_text(encoding="utf-8"), []
     except UnicodeDecodeError as exc:
-        return None, [Problem(display, 1, f"not UTF-8 text ({exc.reason})")]
+        line = exc.object[: exc.start].count(b"\n") + 1
+        return None, [Problem(display, line, f"not UTF-8 text ({exc.reason})")]
     except OSError as exc:
         return None, [Problem(display, 1, f"cannot read file: {exc.strerror}")]
 
@@ -85,13 +86,15 @@ def _parse(text: str, display: str) -> tuple[YamlDocument | None, list[Problem]]
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC, …), caught before parsing
         line = text.count("\n", 0, exc.position) + 1
-        return None, [
-            Problem(display, line, f"malformed YAML: character {exc.character!r} is not allowed in YAML text")
-        ]
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        message = f"malformed YAML: character U+{ord(char):04X} ({char!r}) is not allowed in YAML text"
+        return None, [Problem(display, line, message)]
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark and mark.index >= len(text.rstrip()):  # at the end: say where it was opened
+            mark = exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or exc.context or "malformed YAML"
         return None, [Problem(display, line, f"malformed YAML: {what}")]

@@ -62,7 +62,7 @@ def test_odd_yaml_is_reported_not_raised(
 def test_non_utf8_yaml(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tiny / "registry/evals/t.yaml").write_bytes(b"id: t\ndescription: \xff\n")
     status, err = problems_of(capsys, "validate")
-    assert status == 2 and "registry/evals/t.yaml:1: not UTF-8 text" in err
+    assert status == 2 and "registry/evals/t.yaml:2: not UTF-8 text" in err  # the line of the bad byte
 
 
 @pytest.mark.parametrize(

@@ -201,31 +201,6 @@ def _bug(reason: str) -> pytest.MarkDecorator:
 
 
 BUGS: dict[str, pytest.MarkDecorator] = {
-    "yaml-unclosed-quote": _bug(
-        "reported at line 16, past the end of the file ('found unexpected end of stream'); the quote opens at line 9"
-    ),
-    "yaml-unclosed-flow-mapping": _bug("reported at line 15, past the end of the 14-line file; the { opens at line 14"),
-    "enc-yaml-invalid-utf8": _bug("the bad byte is on line 2 but it is reported at line 1"),
-    "enc-yaml-nul-byte": _bug(
-        "the character is named by its code point as a bare number: 'character 0 is not allowed'"
-    ),
-    "enc-card-nul-byte": _bug(
-        "the character is named by its code point as a bare number: 'character 0 is not allowed'"
-    ),
-    "esc-raw-byte-in-yaml": _bug(
-        "the character is named by its code point as a bare number: 'character 27 is not allowed'"
-    ),
-    "template-replace-chain": _bug(
-        "four `|replace('', question)` in a row build a 24-million-character prompt and validate passes (exit 0);"
-        " `replace` is in SAFE_FILTERS, whose docstring says no safe filter can build a string much longer than its"
-        " input (five in a row: 729 million characters, 740 MB; six: ~21 GB)"
-    ),
-    "template-concat-doubling": _bug(
-        "twenty `{% set q = q ~ q %}` double a field to a 30-million-character prompt and validate passes (exit 0);"
-        " thirty would be ~31 GB"
-    ),
-    "nonfile-fifo-card": _bug("a FIFO as data card is reported as 'evals/x/README.md is missing'"),
-    "hf-hub-path-dotdot": _bug("a hub id `org/../name` pinned to a commit passes (exit 0); hub ids are not checked"),
     "hf-local-loading-script": _bug(
         "reported as 'hf:evals/hfd:1: cannot load dataset split ...' (not a path:line of any file), not at the YAML"
     ),
