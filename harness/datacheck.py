@@ -8,11 +8,15 @@ from harness.data import Dataset, Row, SampleError, to_sample
 from harness.errors import InputError, Problem
 from harness.prompt import PromptError, PromptRenderer, template_fields
 from harness.spec import EvalSpec
+from harness.types import Sample
 from harness.workspace import Workspace, display_path
 
 
-def check_data(spec: EvalSpec, workspace: Workspace, *, hub: bool = False) -> list[Problem]:
-    """One problem per bad line of the eval's data and few-shot file; hub datasets only when `hub` is set."""
+def check_data(
+    spec: EvalSpec, workspace: Workspace, *, hub: bool = False, good: list[tuple[int, Sample]] | None = None
+) -> list[Problem]:
+    """One problem per bad line of the eval's data and few-shot file; hub datasets only when `hub` is set. The good
+    samples of the data (not the few-shot file) go to `good` with their lines, when it is given."""
     dataset = Dataset(spec, workspace)
     renderer = PromptRenderer(spec.prompt)
     needed = template_fields(spec.prompt)
@@ -23,7 +27,7 @@ def check_data(spec: EvalSpec, workspace: Workspace, *, hub: bool = False) -> li
             continue  # a hub dataset is checked when it is loaded for a run, so validation needs no network
         try:
             found, counts[few_shot] = _check_rows(
-                spec, renderer, needed, dataset.display(few_shot), dataset.rows(few_shot)
+                spec, renderer, needed, dataset.display(few_shot), dataset.rows(few_shot), None if few_shot else good
             )
         except InputError as exc:
             found = exc.problems
@@ -46,9 +50,14 @@ def check_data(spec: EvalSpec, workspace: Workspace, *, hub: bool = False) -> li
 
 
 def _check_rows(
-    spec: EvalSpec, renderer: PromptRenderer, needed: set[str], display: str, rows: Iterator[Row]
+    spec: EvalSpec,
+    renderer: PromptRenderer,
+    needed: set[str],
+    display: str,
+    rows: Iterator[Row],
+    good: list[tuple[int, Sample]] | None,
 ) -> tuple[list[Problem], int]:
-    """Problems in one data source, and how many good samples it has."""
+    """Problems in one data source, and how many good samples it has (added to `good` with their lines, if given)."""
     problems: list[Problem] = []
     first_seen: dict[str, int] = {}
     for row in rows:
@@ -70,4 +79,6 @@ def _check_rows(
             problems.append(Problem(display, row.line, f"prompt of {spec.id} cannot be rendered: {exc}"))
         else:
             first_seen[sample.id] = row.line
+            if good is not None:
+                good.append((row.line, sample))
     return problems, len(first_seen)

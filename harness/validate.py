@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from harness.changes import affected, changed_files, eval_files
-from harness.data import MAX_DATA_BYTES, Dataset, SampleError, to_sample
+from harness.data import MAX_DATA_BYTES, Dataset
 from harness.datacard import DataCard, card_problems
 from harness.datacheck import check_data
 from harness.errors import InputError, Problem
@@ -15,6 +15,7 @@ from harness.grading.checks import failed_checks, oracle_failures
 from harness.overlap import Question, duplicate_problems, question_of
 from harness.registry import KINDS, Registry
 from harness.spec import EvalSpec
+from harness.types import Sample
 from harness.workspace import Workspace, display_path
 
 CHECKED_SUFFIXES = (".yaml", ".yml", ".jsonl")
@@ -50,7 +51,9 @@ def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: st
         if too_big:
             found += too_big
         else:
-            found += check_data(spec, workspace) + _review_data(spec, workspace, questions)
+            samples: list[tuple[int, Sample]] = []
+            found += check_data(spec, workspace, good=samples if spec.data.path else None)
+            found += _review_data(spec, workspace, samples, questions)
         if spec.source is not None:  # grader self-tests run here only: loading the registry stays cheap
             source = display_path(spec.source)
             found += [Problem(source, spec.line_of("checks", i), message) for i, message in failed_checks(spec)]
@@ -78,19 +81,13 @@ def _size_problems(spec: EvalSpec, workspace: Workspace) -> list[Problem]:
     return problems
 
 
-def _review_data(spec: EvalSpec, workspace: Workspace, questions: list[Question]) -> list[Problem]:
-    """The oracle self-test of an eval's local data; its questions go to `questions` for the duplicate check."""
+def _review_data(
+    spec: EvalSpec, workspace: Workspace, samples: list[tuple[int, Sample]], questions: list[Question]
+) -> list[Problem]:
+    """The oracle self-test of an eval's good local samples; their questions go to `questions` for the duplicate check."""
     if spec.data.path is None:
         return []
-    dataset = Dataset(spec, workspace)
-    display = dataset.display()
-    samples = []
-    for row in dataset.rows():
-        try:
-            if row.problem is None:
-                samples.append((row.line, to_sample(row.value, spec)))
-        except SampleError:
-            continue  # reported by check_data
+    display = Dataset(spec, workspace).display()
     questions += [question_of(spec, sample, display, line) for line, sample in samples]
     return [Problem(display, line, message) for line, message in oracle_failures(spec, samples)]
 
