@@ -158,6 +158,10 @@ class CachedProvider:
         self.cache.put(key, response)
         return replace(response, cached=False)
 
+    def throttle(self) -> int | None:
+        """As the wrapped provider says."""
+        return self.inner.throttle()
+
     async def aclose(self) -> None:
         """Close the wrapped provider."""
         await self.inner.aclose()

@@ -55,6 +55,10 @@ class Response:
     model: str | None = None
     attempts: int = 1
     cached: bool = False
+    time_to_first_token: float | None = None
+    """Seconds from sending the request to the first answer text, for streamed answers."""
+    full_bytes: int | None = None
+    """The answer's whole length in UTF-8 bytes when `output` was cut to the answer limit; None when it is whole."""
 
 
 @dataclass(frozen=True)

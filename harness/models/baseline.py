@@ -74,6 +74,10 @@ class Baseline:
         """Provider, model and parameters for the run record."""
         return {"provider": "baseline", "model": self.kind, "params": {}}
 
+    def throttle(self) -> int | None:
+        """Baselines answer at once: never throttled."""
+        return None
+
     async def aclose(self) -> None:
         """Nothing to release."""
 

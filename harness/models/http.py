@@ -93,6 +93,10 @@ class HTTPProvider:
         self.limit.succeeded()
         return response
 
+    def throttle(self) -> int | None:
+        """The adaptive cap when it is below the ceiling."""
+        return self.limit.limit if self.limit.limit < self.limit.ceiling else None
+
     async def aclose(self) -> None:
         """Close every connection."""
         self._endpoint.close()
