@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError, Problem
 from harness.spec import (
+    CREDENTIAL_HEADERS,
     GRADER_METRICS,
     EvalSpec,
     JudgeSpec,
@@ -123,7 +124,10 @@ class Registry:
         elif kind == "judges":
             self.judges[entry_id] = JudgeSpec.from_dict(doc.data)
         else:
-            self.models[entry_id] = ModelPreset(**doc.data)
+            preset = ModelPreset(**doc.data)
+            if preset.ca_file:  # checked by entry_problems to be a file inside the repository
+                preset = replace(preset, ca_file=str(self.workspace.local_path(preset.ca_file)))
+            self.models[entry_id] = preset
 
     def _check_references(self) -> None:
         for spec in self.evals.values():
@@ -235,12 +239,42 @@ def entry_problems(kind: str, doc: YamlDocument, path: Path, workspace: Workspac
         problems += eval_problems(doc, workspace)
     if kind == "judges":
         problems += judge_problems(doc)
+    if kind == "models":
+        problems += preset_problems(doc, workspace)
     if kind == "models" and "base_url" in data:
         problem = endpoint_url_problem(data["base_url"])
         if problem is None and "@" in data["base_url"].split("//", 1)[-1].split("/", 1)[0]:
             problem = "credentials in a preset's URL would be committed with it: name a variable in api_key_env"
         if problem:
             problems.append(Problem(doc.path, doc.line_of(["base_url"]), f"base_url: {problem}"))
+    return problems
+
+
+def preset_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
+    """Checks of a schema-valid model preset: no credential in its headers, its CA file inside the repository."""
+    data = doc.data
+    problems = [
+        Problem(
+            doc.path,
+            doc.line_of(["headers", name]),
+            f"headers: {name!r} would carry a credential in the "
+            "registry: name the key's variable in api_key_env instead",
+        )
+        for name in data.get("headers") or {}
+        if CREDENTIAL_HEADERS.fullmatch(name)
+    ]
+    if "ca_file" in data:
+        try:
+            target = workspace.local_path(data["ca_file"])
+        except ValueError as exc:
+            problems.append(Problem(doc.path, doc.line_of(["ca_file"]), f"ca_file: {exc}"))
+        else:
+            if target is None or not target.is_file():
+                problems.append(
+                    Problem(
+                        doc.path, doc.line_of(["ca_file"]), f"ca_file: no file {data['ca_file']!r} in the repository"
+                    )
+                )
     return problems
 
 

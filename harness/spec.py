@@ -218,6 +218,17 @@ class ModelPreset:
     """US dollars per million input and output tokens."""
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
+    stream: bool | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Extra request headers; never credentials (refused at validation)."""
+    ca_file: str | None = None
+    """Extra CAs to trust: a path inside the repository, resolved by the registry loader."""
+    client_cert_env: str | None = None
+    client_key_env: str | None = None
+
+
+CREDENTIAL_HEADERS = re.compile(r"authorization|cookie|.*(api[-_]?key|token|secret|password|auth).*", re.IGNORECASE)
+"""Header names a preset may not set: keys come from `api_key_env` variables only."""
 
 
 def endpoint_url_problem(url: str) -> str | None:

@@ -203,10 +203,25 @@ def test_retry_after_forms() -> None:
 
 
 def test_backoff_is_jittered_and_capped() -> None:
-    policy = RetryPolicy(base_delay=1.0, max_delay=4.0, max_retry_after=60.0)
-    delays = [policy.delay(attempt, None) for attempt in range(1, 8) for _ in range(20)]
+    policy = RetryPolicy(base_delay=1.0, max_delay=4.0)
+    delays = [policy.backoff(attempt) for attempt in range(1, 8) for _ in range(20)]
     assert all(0 <= d <= 4.0 for d in delays) and len(set(delays)) > 10
-    assert policy.delay(1, 500.0) == 60.0 and policy.delay(1, 2.5) == 2.5
+
+
+def test_a_retry_after_longer_than_the_time_left_fails_at_once() -> None:
+    from harness.errors import ProviderError
+    from harness.models.retry import with_retries
+
+    calls = []
+
+    async def throttled() -> Any:
+        calls.append(1)
+        raise ProviderError("HTTP 429: slow down", retryable=True, retry_after=999999999.0, status=429)
+
+    with pytest.raises(ProviderError) as caught:
+        asyncio.run(with_retries(throttled, RetryPolicy(max_attempts=5, max_wait=10.0)))
+    assert len(calls) == 1 and caught.value.attempts == 1 and caught.value.status == 429
+    assert "999,999,999s" in str(caught.value) and "--max-wait" in str(caught.value)
 
 
 def test_rate_limit_reset_headers() -> None:

@@ -1,10 +1,13 @@
-"""Pacing: the adaptive in-flight limit backs off on 429 and grows back; request and token budgets are kept."""
+"""Pacing: the adaptive in-flight cap shrinks only for 429s that load causes and grows back; budgets are kept."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
+import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from harness.models.pacing import AdaptiveLimit, Budget, estimate_tokens
@@ -12,32 +15,51 @@ from tests.conftest import against
 from tests.openai_server import FakeOpenAI, Fault
 
 
-def test_adaptive_limit_halves_on_429_and_grows_back() -> None:
-    limit = AdaptiveLimit(16)
-    for expected in (8, 4, 2, 1, 1):
-        limit.throttled(limit.generation)
-        assert limit.limit == expected
-    for _ in range(1 + 2 + 3):
-        limit.succeeded()
-    assert limit.limit == 4
-    for _ in range(1000):
-        limit.succeeded()
-    assert limit.limit == 16
+def simulate(limit: AdaptiveLimit, rounds: int, throttled: Callable[[int, int], bool]) -> list[int]:
+    """Rounds of as many requests as the cap allows, all in flight at once; `throttled(index, sent)` says which get a
+    429. The cap after each round."""
 
-
-def test_adaptive_limit_is_halved_once_per_round_trip() -> None:
     async def main() -> list[int]:
-        limit = AdaptiveLimit(16)
-        sent_together = [await limit.acquire() for _ in range(10)]
-        for generation in sent_together:  # ten 429s to requests that were all in flight at once
-            limit.release()
-            limit.throttled(generation)
-        after_cut = await limit.acquire()  # a request sent after the cut can cut again
-        limit.release()
-        limit.throttled(after_cut)
-        return [limit.limit, limit.generation]
+        caps = []
+        for _ in range(rounds):
+            sent = [await limit.acquire() for _ in range(limit.limit)]
+            for index, generation in enumerate(sent):
+                limit.release(generation, throttled(index, len(sent)))
+            caps.append(limit.limit)
+        return caps
 
-    assert asyncio.run(main()) == [4, 2]
+    return asyncio.run(main())
+
+
+def test_random_429s_do_not_pin_the_cap() -> None:
+    chance = random.Random(7)
+    caps = simulate(AdaptiveLimit(64), 300, lambda index, sent: chance.random() < 0.3)
+    assert statistics.mean(caps) > 0.85 * 64 and caps[-1] >= 48
+    assert min(caps) >= 32  # at most a probe or two below the ceiling, never the floor
+
+
+def test_429s_caused_by_load_bring_the_cap_down_to_what_the_server_takes() -> None:
+    caps = simulate(AdaptiveLimit(64), 300, lambda index, sent: index >= 10)  # the server takes 10 at once
+    assert 5 <= statistics.mean(caps[100:]) <= 14 and max(caps[100:]) <= 16
+
+
+def test_load_caused_429s_on_top_of_random_ones() -> None:
+    chance = random.Random(3)
+    caps = simulate(AdaptiveLimit(64), 400, lambda index, sent: index >= 20 or chance.random() < 0.2)
+    assert 8 <= statistics.mean(caps[200:]) <= 30
+
+
+def test_adaptive_off_keeps_the_cap() -> None:
+    caps = simulate(AdaptiveLimit(16, adaptive=False), 50, lambda index, sent: True)
+    assert set(caps) == {16}
+
+
+def test_cap_grows_back_after_the_429s_stop() -> None:
+    limit = AdaptiveLimit(64)
+    simulate(limit, 100, lambda index, sent: index >= 8)
+    assert limit.limit <= 16
+    caps = simulate(limit, 200, lambda index, sent: False)
+    assert caps[-1] == 64
 
 
 def test_adaptive_limit_bounds_what_is_in_flight() -> None:
@@ -52,7 +74,7 @@ def test_adaptive_limit_bounds_what_is_in_flight() -> None:
                 peak = max(peak, limit.in_flight)
                 await asyncio.sleep(0.01)
             finally:
-                limit.release()
+                limit.release(0, False)
 
         await asyncio.gather(*(job() for _ in range(30)))
         return peak

@@ -65,7 +65,7 @@ def test_a_woken_then_cancelled_waiter_hands_its_place_on() -> None:
         second = asyncio.ensure_future(limit.acquire())
         third = asyncio.ensure_future(limit.acquire())
         await asyncio.sleep(0)
-        limit.release()  # wakes `second` ...
+        limit.release(0, False)  # wakes `second` ...
         second.cancel()  # ... which is cancelled before it runs
         await asyncio.sleep(0.01)
         return third.done()

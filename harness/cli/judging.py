@@ -45,12 +45,16 @@ def judge_models(
 
 
 class Models:
-    """Opens providers by name (answers kept in the response cache unless it is off); `async with` closes them all."""
+    """Opens providers by name, sharing one connection pool and in-flight cap per endpoint (answers kept in the
+    response cache unless it is off); `async with` closes them all."""
 
     def __init__(self, registry: Any, settings: Any, cache: Any):
+        from harness.models.endpoints import Endpoints
+
         self.registry = registry
         self.settings = settings
         self.cache = cache
+        self.endpoints = Endpoints(settings)
         self.opened: dict[str, Any] = {}
 
     def open(self, name: str) -> Any:
@@ -59,7 +63,7 @@ class Models:
         from harness.models import open_provider
 
         if name not in self.opened:
-            provider = open_provider(name, self.registry.models, self.settings)
+            provider = open_provider(name, self.registry.models, self.settings, self.endpoints)
             cacheable = self.cache is not None and provider.cacheable
             self.opened[name] = CachedProvider(provider, self.cache) if cacheable else provider
         return self.opened[name]
@@ -79,6 +83,7 @@ class Models:
     async def __aexit__(self, *exc: object) -> None:
         for provider in self.opened.values():
             await provider.aclose()
+        await self.endpoints.aclose()
 
 
 def open_cache(args: argparse.Namespace) -> Any:

@@ -5,16 +5,23 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from harness.errors import InputError
 from harness.models.base import ModelSettings, Prices, Provider
 from harness.spec import ModelPreset, endpoint_url_problem
 
+if TYPE_CHECKING:
+    from harness.models.endpoints import Endpoints
+
 PROVIDERS = ("openai", "openai-completions", "anthropic", "ollama", "baseline")
 
 
-def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: ModelSettings) -> Provider:
-    """The provider a model name refers to; InputError for an unknown name, a bad URL or a missing key."""
+def open_provider(
+    name: str, presets: Mapping[str, ModelPreset], settings: ModelSettings, endpoints: Endpoints | None = None
+) -> Provider:
+    """The provider a model name refers to, its connections in `endpoints` (shared by every model of a run; its own
+    when None); InputError for an unknown name, a bad URL, a missing key or certificate."""
     if "/" not in name:
         if name not in presets:
             known = ", ".join(sorted(presets)) or "none"
@@ -28,17 +35,7 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
             requests_per_minute=settings.requests_per_minute or preset.requests_per_minute,
             tokens_per_minute=settings.tokens_per_minute or preset.tokens_per_minute,
         )
-        return _endpoint(
-            preset.id,
-            preset.provider,
-            preset.model,
-            preset.base_url,
-            preset.api_key_env,
-            preset.params,
-            settings,
-            prices,
-            preset=True,
-        )
+        return _endpoint(name, preset.provider, preset.model, settings, endpoints, preset=preset, prices=prices)
     provider, _, model = name.partition("/")
     if not model:
         raise InputError(f"evalrun: model {name!r}: the model name after {provider + '/'!r} is missing")
@@ -54,7 +51,7 @@ def open_provider(name: str, presets: Mapping[str, ModelPreset], settings: Model
         raise InputError(f"evalrun: unknown baseline {model!r} (known: {', '.join(baseline.NAMES)})")
     if provider not in PROVIDERS:
         raise InputError(f"evalrun: unknown provider {provider!r} in model {name!r} (known: {', '.join(PROVIDERS)})")
-    return _endpoint(name, provider, model, None, None, {}, settings, None, preset=False)
+    return _endpoint(name, provider, model, settings, endpoints)
 
 
 def check_model_name(name: str, presets: Mapping[str, ModelPreset]) -> None:
@@ -76,16 +73,18 @@ def _endpoint(
     name: str,
     provider: str,
     model: str,
-    base_url: str | None,
-    key_env: str | None,
-    params: Mapping[str, object],
     settings: ModelSettings,
-    prices: Prices | None,
+    endpoints: Endpoints | None,
     *,
-    preset: bool,
+    preset: ModelPreset | None = None,
+    prices: Prices | None = None,
 ) -> Provider:
     """An HTTP provider configured from a preset or, for `provider/model`, from the environment as its SDK would be."""
     from harness.models import anthropic, ollama, openai
+    from harness.models.tls import TLSSettings
+
+    base_url = preset.base_url if preset else None
+    key_env = preset.api_key_env if preset else None
 
     if provider in ("openai", "openai-completions"):
         url = base_url or os.environ.get("OPENAI_BASE_URL") or openai.DEFAULT_BASE_URL
@@ -106,7 +105,7 @@ def _endpoint(
         source = f" (needed by model preset {name!r})" if preset else ""
         hint = "export it" if preset else "export it, or point the base URL at a server that needs no key"
         raise InputError(f"evalrun: {key_env} is not set{source}: {hint}")
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = dict(preset.headers) if preset else {}
     if provider == "anthropic":
         headers["anthropic-version"] = anthropic.API_VERSION
         if key:
@@ -125,7 +124,27 @@ def _endpoint(
     }[provider]
     try:
         return kind(
-            name, model, base_url=url, api_key=key, params=params, settings=settings, headers=headers, prices=prices
+            name,
+            model,
+            base_url=url,
+            api_key=key,
+            params=preset.params if preset else {},
+            settings=settings,
+            headers=headers,
+            prices=prices,
+            tls=TLSSettings(preset.ca_file, *_client_certificate(name, preset)) if preset else TLSSettings(),
+            stream=preset.stream if preset else None,
+            endpoints=endpoints,
         )
     except ValueError as exc:  # a header that cannot be sent; the message names the header, never its value
         raise InputError(f"evalrun: model {name!r}: {exc}") from None
+
+
+def _client_certificate(name: str, preset: ModelPreset) -> tuple[str | None, str | None]:
+    """The client certificate and key files a preset names through environment variables; InputError if unset."""
+    files = []
+    for variable in (preset.client_cert_env, preset.client_key_env):
+        if variable and not os.environ.get(variable):
+            raise InputError(f"evalrun: {variable} is not set (needed by model preset {name!r}): export it")
+        files.append(os.environ[variable] if variable else None)
+    return files[0], files[1]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.models.http import HTTPProvider, answer
+from harness.models.answers import answer
+from harness.models.http import HTTPProvider
 from harness.types import Request, Response
 
 DEFAULT_PORT = 11434
@@ -24,6 +26,10 @@ class OllamaChat(HTTPProvider):
 
     provider = "ollama"
     path = "/api/chat"
+
+    def streams(self, body: Mapping[str, Any]) -> bool:
+        """Ollama's own stream is not Server-Sent Events; its answers are always read whole."""
+        return False
 
     def body(self, request: Request) -> dict[str, Any]:
         params = {**request.params, **self.params}

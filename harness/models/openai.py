@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from harness.errors import ProviderError
-from harness.models.http import HTTPProvider, answer, text_of
+from harness.errors import ProviderError, printable
+from harness.models.answers import answer, text_of
+from harness.models.http import HTTPProvider
+from harness.models.sse import Event
+from harness.models.streaming import Assembly
 from harness.types import Request, Response
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -28,7 +32,24 @@ class OpenAIChat(HTTPProvider):
         if not content and isinstance(refusal, str) and refusal:
             choice = {**choice, "finish_reason": "refusal"}  # the model declined: its words are the answer, graded
             content = refusal
-        return _response(data, choice, content)
+        return self.finished(_response(data, choice, content))
+
+    def stream_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "stream": True, "stream_options": {"include_usage": True}}
+
+    def read_event(self, event: Event, assembly: Assembly) -> bool:
+        data = _chunk(event)
+        if data is None:
+            return True
+        choice = _first_choice(data)
+        delta = choice.get("delta") or {}
+        assembly.add(text_of(delta.get("content")) or delta.get("refusal"))
+        assembly.finish = choice.get("finish_reason") or assembly.finish
+        _usage_and_model(data, assembly)
+        return False
+
+    def finished(self, response: Response) -> Response:
+        return _not_filtered(response)
 
 
 class OpenAICompletions(HTTPProvider):
@@ -47,7 +68,23 @@ class OpenAICompletions(HTTPProvider):
             text = ""
         if not isinstance(text, str):
             raise TypeError("completion text is missing")
-        return _response(data, choice, text)
+        return self.finished(_response(data, choice, text))
+
+    def stream_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "stream": True, "stream_options": {"include_usage": True}}
+
+    def read_event(self, event: Event, assembly: Assembly) -> bool:
+        data = _chunk(event)
+        if data is None:
+            return True
+        choice = _first_choice(data)
+        assembly.add(choice.get("text"))
+        assembly.finish = choice.get("finish_reason") or assembly.finish
+        _usage_and_model(data, assembly)
+        return False
+
+    def finished(self, response: Response) -> Response:
+        return _not_filtered(response)
 
 
 def plain_prompt(request: Request) -> str:
@@ -56,8 +93,46 @@ def plain_prompt(request: Request) -> str:
 
 
 def _response(data: Any, choice: Any, content: str) -> Response:
-    finish = choice.get("finish_reason")
-    if finish == "content_filter" and not content:
-        raise ProviderError("refused by the provider's content filter", retryable=False)
     usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-    return answer(content, usage.get("prompt_tokens"), usage.get("completion_tokens"), finish, data.get("model"))
+    return answer(
+        content,
+        usage.get("prompt_tokens"),
+        usage.get("completion_tokens"),
+        choice.get("finish_reason"),
+        data.get("model"),
+    )
+
+
+def _not_filtered(response: Response) -> Response:
+    """The response, unless the provider's content filter left no answer."""
+    if response.finish_reason == "content_filter" and not response.output:
+        raise ProviderError("refused by the provider's content filter", retryable=False)
+    return response
+
+
+def _chunk(event: Event) -> dict[str, Any] | None:
+    """A stream chunk's JSON, None at `[DONE]`; ProviderError for an error sent mid-stream."""
+    if event.data.strip() == "[DONE]":
+        return None
+    data = json.loads(event.data)
+    if not isinstance(data, dict):
+        raise TypeError("a stream chunk is not an object")
+    error = data.get("error")
+    if error:
+        message = error.get("message") if isinstance(error, dict) else error
+        raise ProviderError(f"error in the stream: {printable(' '.join(str(message).split()))[:300]}", retryable=True)
+    return data
+
+
+def _first_choice(data: dict[str, Any]) -> dict[str, Any]:
+    """A chunk's first choice; empty in the final usage chunk."""
+    choices = data.get("choices") or [{}]
+    return choices[0] if isinstance(choices[0], dict) else {}
+
+
+def _usage_and_model(data: dict[str, Any], assembly: Assembly) -> None:
+    usage = data.get("usage")
+    if isinstance(usage, dict):
+        assembly.prompt_tokens = usage.get("prompt_tokens", assembly.prompt_tokens)
+        assembly.completion_tokens = usage.get("completion_tokens", assembly.completion_tokens)
+    assembly.model = data.get("model") or assembly.model

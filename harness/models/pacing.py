@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 
@@ -11,23 +12,44 @@ DEFAULT_COMPLETION_TOKENS = 256
 
 
 class AdaptiveLimit:
-    """Requests in flight to one endpoint: halved on a 429, grown by one after a window of successes, up to a ceiling.
+    """Requests in flight to one endpoint, under a cap that shrinks only when load causes 429s.
 
-    Like TCP's congestion window, the limit is halved at most once per round trip: a 429 only counts if its request
-    was sent after the last cut (429s already on their way when the limit was cut say nothing new).
+    Outcomes are counted in windows of four times the cap. A window whose share of 429s rises clearly above the
+    background share halves the cap; the window after the cut is the test: if the share of answers grew as a
+    load-caused limit predicts (or the 429s stopped), the cut stays; if not, the 429s come whatever the load (a
+    random or per-key limit), so their share becomes the background and the cap goes back. Healthy windows grow the
+    cap back steadily, up to the ceiling (the sum of the concurrency of the models sharing the endpoint).
+    A 429's own Retry-After is waited out by its request, outside the cap.
     """
 
-    def __init__(self, ceiling: int):
+    CUT = 0.5
+    WINDOW = 4
+    """A window holds this many times the cap's outcomes (more: steadier, slower to react)."""
+    MIN_WINDOW = 16
+
+    def __init__(self, ceiling: int, *, adaptive: bool = True):
         self.ceiling = ceiling
         self.limit = ceiling
+        self.adaptive = adaptive
         self.in_flight = 0
         self.generation = 0
-        """How many times the limit has been cut; each request carries the value it was sent under."""
-        self._successes = 0
+        """How many times the cap has been cut or restored; each request carries the value it was sent under."""
+        self.background = 0.0
+        """The share of 429s that comes whatever the load."""
+        self._seen = self._throttled = 0
+        self._probe: tuple[float, int] | None = None
         self._waiters: deque[asyncio.Future[None]] = deque()
 
+    def widen(self, concurrency: int) -> None:
+        """Another model shares the endpoint: its concurrency joins the ceiling."""
+        grown = self.limit == self.ceiling
+        self.ceiling += concurrency
+        if grown or not self.adaptive:
+            self.limit = self.ceiling
+        self._wake()
+
     async def acquire(self) -> int:
-        """Wait for a free place under the current limit, take it, and return the generation it was taken in."""
+        """Wait for a free place under the current cap, take it, and return the generation it was taken in."""
         while self.in_flight >= self.limit:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
@@ -40,26 +62,44 @@ class AdaptiveLimit:
         self.in_flight += 1
         return self.generation
 
-    def release(self) -> None:
-        """Give a place back and let a waiting request go."""
+    def release(self, generation: int, throttled: bool) -> None:
+        """Give a place back, counting whether its request was answered 429, and let a waiting request go."""
         self.in_flight -= 1
+        if self.adaptive and generation == self.generation:
+            self._count(throttled)
         self._wake()
 
-    def throttled(self, generation: int) -> None:
-        """The endpoint said 429 to a request sent in `generation`: halve the limit (never below one), once."""
-        if generation != self.generation:
+    def _count(self, throttled: bool) -> None:
+        self._seen += 1
+        self._throttled += throttled
+        if self._seen < max(self.MIN_WINDOW, self.WINDOW * self.limit):
             return
-        self.generation += 1
-        self.limit = max(1, self.limit // 2)
-        self._successes = 0
+        share, seen = self._throttled / self._seen, self._seen
+        self._seen = self._throttled = 0
+        risen = share > self.background + max(0.05, 3 * math.sqrt(self.background * (1 - self.background) / seen))
+        if self._probe is not None:
+            before, before_limit = self._probe
+            self._probe = None
+            predicted = before_limit / self.limit  # how much the answered share grows if load caused the 429s
+            helped = (1 - share) / max(1 - before, 1e-9) >= 1 + (predicted - 1) / 2 or share < before / 2
+            if not helped:
+                self.background = (before + share) / 2  # cutting did not help: these 429s come whatever the load
+                self._set(before_limit)
+                return
+        if risen and self.limit > 1:
+            self._probe = (share, self.limit)
+            self._set(max(1, int(self.limit * self.CUT)))
+        elif not risen:
+            if share < self.background:  # the background is never more than a healthy window shows
+                self.background += 0.2 * (share - self.background)
+            if self.limit < self.ceiling:
+                self.limit = min(self.ceiling, self.limit + max(1, self.limit // 8))
+                self._wake()
 
-    def succeeded(self) -> None:
-        """One more answer: after as many in a row as the limit, allow one more in flight."""
-        self._successes += 1
-        if self._successes >= self.limit and self.limit < self.ceiling:
-            self.limit += 1
-            self._successes = 0
-            self._wake()
+    def _set(self, limit: int) -> None:
+        self.limit = limit
+        self.generation += 1
+        self._wake()
 
     def _wake(self) -> None:
         free = self.limit - self.in_flight

@@ -23,18 +23,18 @@ class RetryPolicy:
     max_attempts: int = 4
     base_delay: float = 1.0
     max_delay: float = 30.0
-    max_retry_after: float = 120.0
+    max_wait: float = 240.0
+    """Seconds one request may take in all, waits included: a Retry-After longer than what is left fails it at once."""
 
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based) when the server named no wait."""
         return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
 
 async def with_retries(call: Callable[[], Awaitable[Response]], policy: RetryPolicy) -> Response:
     """Run `call` until it succeeds, fails for good, or uses up the attempts; the last error says how many."""
-    attempt = 1
+    attempt = backoffs = 1
+    started = time.monotonic()
     while True:
         try:
             response = await call()
@@ -42,10 +42,29 @@ async def with_retries(call: Callable[[], Awaitable[Response]], policy: RetryPol
             if not exc.retryable or attempt >= policy.max_attempts:
                 exc.attempts = attempt
                 raise
-            await asyncio.sleep(policy.delay(attempt, exc.retry_after))
+            if exc.retry_after is None:  # only failures that named no wait lengthen the backoff
+                delay = policy.backoff(backoffs)
+                backoffs += 1
+            else:
+                delay = exc.retry_after
+            left = policy.max_wait - (time.monotonic() - started)
+            if exc.retry_after is not None and delay > left:
+                raise _too_long(exc, delay, left, attempt) from None
+            await asyncio.sleep(min(delay, max(left, 0.0)))
             attempt += 1
             continue
         return replace(response, attempts=attempt) if attempt > 1 else response
+
+
+def _too_long(exc: ProviderError, wait: float, left: float, attempt: int) -> ProviderError:
+    """The error for a server asking a request to wait longer than it has left."""
+    failed = ProviderError(
+        f"{exc} (the server asks to wait {wait:,.0f}s, more than the {max(left, 0):,.0f}s this request has left; "
+        "see --max-wait)",
+        status=exc.status,
+    )
+    failed.attempts = attempt
+    return failed
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
