@@ -84,6 +84,8 @@ class ResponseCache:
             model=data["model"],
             attempts=0,
             cached=True,
+            time_to_first_token=data.get("time_to_first_token"),
+            full_bytes=data.get("full_bytes"),
         )
 
     def put(self, key: str, response: Response) -> None:
