@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from harness.models.base import Prices
 from harness.models.pacing import DEFAULT_COMPLETION_TOKENS, estimate_tokens
 from harness.prompt import PromptRenderer
 from harness.runner import FewShot
+from harness.selection import Selection
 from harness.spec import EvalSpec, ModelPreset
 from harness.workspace import Workspace
 
@@ -25,7 +25,7 @@ def dry_run(
     presets: Mapping[str, ModelPreset],
     workspace: Workspace,
     *,
-    limit: int | None,
+    selection: Selection,
     epochs: int,
     seed: int,
 ) -> list[dict[str, Any]]:
@@ -39,7 +39,7 @@ def dry_run(
         renderer = PromptRenderer(spec.prompt)
         shots = FewShot(spec, dataset, seed)
         samples = prompt_tokens = 0
-        for sample in itertools.islice(dataset.samples(), limit):
+        for sample in selection.within(dataset).take(dataset.samples(), dataset.count()):
             messages = renderer.render(sample, shots.for_sample(sample))
             prompt_tokens += estimate_tokens([m["content"] for m in messages], 0)
             samples += 1

@@ -49,3 +49,7 @@ class ProviderError(EvalrunError):
         self.retry_after = retry_after
         self.status = status
         self.attempts = 1
+
+
+class RecordWriteError(EvalrunError):
+    """A run record could not be written (disk full, read-only, file too large): the run ends, resumable; exit 1."""

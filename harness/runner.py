@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import json
 import random
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from harness import __version__
 from harness.data import Dataset
 from harness.datacheck import check_data
-from harness.errors import InputError, ProviderError
+from harness.errors import InputError, ProviderError, RecordWriteError
 from harness.grading import Grader, build_grader
+from harness.grading.isolation import GradingFailed, grade_apart
 from harness.grading.judge import JudgeError, JudgeGrader
-from harness.models.base import Provider
-from harness.progress import Progress
+from harness.models.base import MAX_ANSWER_BYTES, Provider
+from harness.progress import Board
 from harness.prompt import PromptError, PromptRenderer
+from harness.selection import Selection
 from harness.spec import EvalSpec
 from harness.store import RunStore, RunWriter
 from harness.summary import Tally, now, summarize
@@ -35,7 +35,8 @@ class RunOptions:
     """What the user asked for, beyond which evals and models."""
 
     results_dir: Path
-    limit: int | None = None
+    selection: Selection = field(default_factory=Selection)
+    """Which samples of each eval (all of them by default)."""
     concurrency: int = 8
     seed: int = 0
     resume: str | None = None
@@ -49,6 +50,8 @@ class RunOptions:
     """Where notes for the person running evalrun go (the CLI prints them on stderr)."""
     judges: Mapping[str, JudgeGrader] = field(default_factory=dict)
     """The judge grader of each eval (by id) whose grader is `judge`."""
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    """The answer limit the models were given (part of the run's identity when it is not the default)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,15 @@ class ErrorLimit:
 
 
 RESUME_ANY = "any"
+SAMPLES_PER_REQUEST = 4
+"""Samples a model may have in progress per request it may have in flight: while some wait out a Retry-After or a
+backoff, others use the model's places (requests in flight are capped by the provider, at --concurrency)."""
+
+
+def samples_in_progress(options: RunOptions) -> int:
+    """How many samples of one model may be in progress at once, across all of its evals."""
+    return SAMPLES_PER_REQUEST * max(1, options.concurrency)
+T = TypeVar("T")
 SAVE_SECONDS = 5.0
 """How often a running run rewrites its run.json with the totals so far."""
 
@@ -86,30 +98,50 @@ class Skipped:
 async def run_all(
     specs: Sequence[EvalSpec], providers: Sequence[Provider], workspace: Workspace, options: RunOptions
 ) -> tuple[list[dict[str, Any]], list[Skipped]]:
-    """Check every eval's data, then run every eval against every model; the summaries and the pairs skipped."""
+    """Check every eval's data, then run every eval × model pair at once; the summaries (eval-major, then model, as
+    given) and the pairs skipped. Each model's samples in progress are capped (samples_in_progress) across all of its
+    evals, its requests in flight by its provider at `options.concurrency`; a pair's own failure (not a sample's) cancels the others, which are left interrupted and resumable."""
     problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
     if problems:
         raise InputError(problems)
     if options.resume not in (None, RESUME_ANY) and len(specs) * len(providers) != 1:
         raise InputError("evalrun: --resume RUN_ID continues one run: give one eval and one model")
     store = RunStore(options.results_dir)
-    summaries: list[dict[str, Any]] = []
+    pairs: list[tuple[EvalSpec, Provider]] = []
     skipped: list[Skipped] = []
     for spec in specs:
         for provider in providers:
             reason = provider.unsupported_reason(spec)
             if reason:
                 skipped.append(Skipped(spec.id, provider.name, reason))
-                continue
-            summaries.append(await run_eval(spec, provider, workspace, options, store))
+            else:
+                pairs.append((spec, provider))
+    slots = {provider.name: asyncio.Semaphore(samples_in_progress(options)) for provider in providers}
+    async with Board(enabled=options.progress) as board:
+        summaries = await _together(
+            [
+                run_eval(spec, provider, workspace, options, store, slots[provider.name], board)
+                for spec, provider in pairs
+            ]
+        )
     return summaries, skipped
 
 
 async def run_eval(
-    spec: EvalSpec, provider: Provider, workspace: Workspace, options: RunOptions, store: RunStore
+    spec: EvalSpec,
+    provider: Provider,
+    workspace: Workspace,
+    options: RunOptions,
+    store: RunStore,
+    slots: asyncio.Semaphore | None = None,
+    board: Board | None = None,
 ) -> dict[str, Any]:
-    """Run one eval (whose data has been checked) against one model; its summary, also written to run.json."""
+    """Run one eval (whose data has been checked) against one model; its summary, also written to run.json.
+
+    `slots` caps the model's samples in progress (shared by all of its evals; default: this run's own
+    `options.concurrency`), and `board` shows this pair's progress among others (default: none shown)."""
     dataset = Dataset(spec, workspace)
+    options = replace(options, selection=options.selection.within(dataset))  # the ids this eval holds
     data_hash = dataset.fingerprint()
     renderer = PromptRenderer(spec.prompt)
     grader = options.judges[spec.id] if spec.grader == "judge" else build_grader(spec.grader_config, spec.language)
@@ -121,17 +153,20 @@ async def run_eval(
     for record in done:
         tally.add(record)
         finished.add((record["sample_id"], record["epoch"]))
+    available = dataset.count()
     work: Iterator[tuple[Sample, int]] = (
         (sample, epoch)
-        for sample in itertools.islice(dataset.samples(), options.limit)
+        for sample in options.selection.take(dataset.samples(), available)
         for epoch in range(1, options.epochs + 1)
         if (sample.id, epoch) not in finished
     )
     earlier = summary.get("duration_s") or 0.0
     started = time.perf_counter()
 
-    total = min(dataset.count(), options.limit or sys.maxsize) * options.epochs
-    progress = Progress(f"{spec.id} × {provider.name}", total, tally.samples, enabled=options.progress)
+    total = options.selection.size(available) * options.epochs
+    slots = slots or asyncio.Semaphore(samples_in_progress(options))
+    board = board or Board(enabled=False)
+    shown = board.add(f"{spec.id} × {provider.name}", total, tally, provider.throttle)
     stop: list[str] = []
     errors_before, samples_before = tally.errors, tally.samples
     saved = [time.monotonic()]
@@ -147,10 +182,12 @@ async def run_eval(
         for sample, epoch in work:
             if stop:
                 return
-            record = await _attempt(sample, epoch, spec, provider, renderer, grader, shots)
+            async with slots:  # requests in flight are capped by the provider; a sample waiting out a retry holds none
+                if stop:
+                    return
+                record = await _attempt(sample, epoch, spec, provider, renderer, grader, shots)
             writer.append(record)
             tally.add(record)
-            progress.update(tally)
             if time.monotonic() - saved[0] > SAVE_SECONDS:  # keep run.json current: a killed run still tells its time
                 saved[0] = time.monotonic()
                 save()
@@ -158,16 +195,22 @@ async def run_eval(
             reason = limit.exceeded(tally.errors - errors_before, tally.samples - samples_before) if limit else None
             if reason and not stop:
                 stop.append(reason)
+                raise _Stopped  # samples still in progress are dropped unrecorded: --resume asks them again
 
     status = "failed"
     try:
-        await _run_workers(worker, max(1, options.concurrency))
+        try:
+            await _together(
+                [worker() for _ in range(max(1, min(samples_in_progress(options), total - tally.samples)))]
+            )
+        except _Stopped:
+            pass
         status = "stopped" if stop else "complete"
-    except (asyncio.CancelledError, KeyboardInterrupt):
+    except (asyncio.CancelledError, KeyboardInterrupt, RecordWriteError):  # a record not written: resumable too
         status = "interrupted"
         raise
     finally:
-        progress.finish(tally)
+        board.finish(shown, status)
         if stop:
             summary["stopped"] = stop[0]
         writer.close()
@@ -177,18 +220,27 @@ async def run_eval(
     return summary
 
 
-async def _run_workers(worker: Any, count: int) -> None:
-    """Run `count` copies of `worker`; the first failure cancels the rest and is raised."""
-    tasks = [asyncio.ensure_future(worker()) for _ in range(count)]
+class _Stopped(Exception):
+    """A pair reached its --max-errors limit: its other workers stop at once."""
+
+
+async def _together(jobs: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run `jobs` at once and return their results in order; the first failure cancels the rest and is raised.
+
+    Cancelling the caller cancels every job too, and waits for each to finish its own clean-up."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    if not tasks:
+        return []
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
     finally:
         for task in tasks:
-            task.cancel()
+            task.cancel()  # no-op for the finished ones
         await asyncio.gather(*tasks, return_exceptions=True)
-    for task in done:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
+    failed = [task.exception() for task in tasks if not task.cancelled() and task.exception() is not None]
+    if failed:
+        raise failed[0]  # type: ignore[misc]
+    return [task.result() for task in tasks]
 
 
 async def _attempt(
@@ -208,12 +260,15 @@ async def _attempt(
         "references": list(sample.references),
         "choices": list(sample.choices) or None,
         "output": None,
+        "output_cut": False,
+        "output_bytes": None,
         "score": None,
         "metrics": None,
         "unparsed": False,
         "grader": None,
         "usage": None,
         "latency_s": None,
+        "ttft_s": None,
         "attempts": 0,
         "finish_reason": None,
         "served_by": None,
@@ -232,10 +287,14 @@ async def _attempt(
     except ProviderError as exc:
         record.update(error=str(exc), attempts=exc.attempts, latency_s=round(time.perf_counter() - started, 6))
         return record
+    first_token = response.time_to_first_token
     record.update(
         output=response.output,
+        output_cut=response.full_bytes is not None,
+        output_bytes=response.full_bytes,
         usage={"prompt_tokens": response.usage.prompt_tokens, "completion_tokens": response.usage.completion_tokens},
         latency_s=round(time.perf_counter() - started, 6),
+        ttft_s=None if first_token is None else round(first_token, 6),
         attempts=response.attempts,
         finish_reason=response.finish_reason,
         served_by=response.model,
@@ -244,9 +303,9 @@ async def _attempt(
     try:
         if isinstance(grader, JudgeGrader):
             score = await grader.agrade(response.output, sample)
-        else:
-            score = grader.grade(response.output, sample)
-    except JudgeError as exc:  # the answer is kept; the sample counts as failed, never as scored
+        else:  # off the event loop, under a time limit: a slow or failing grade fails this sample only
+            score = await grade_apart(grader, response.output, sample)
+    except (JudgeError, GradingFailed) as exc:  # the answer is kept; the sample counts as failed, never as scored
         record["error"] = str(exc)
         return record
     record.update(score=score.value, metrics=dict(score.metrics), unparsed=score.unparsed, grader=dict(score.detail))
@@ -304,16 +363,21 @@ def _open_run(
 
 def _identity(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:
     """What makes two runs the same run: the eval, its data, the model and the parameters."""
-    return {
+    identity = {
         "eval": spec.id,
         "spec": spec.spec_hash,
         "data": data_hash,
         "model": model,
         "generation": dict(spec.generation),
         "seed": options.seed,
-        "limit": options.limit,
+        "limit": options.selection.limit,
         "epochs": options.epochs,
     }
+    if options.selection.ids is not None:  # keys only when set, so runs made before they existed still resume
+        identity["sample_ids"] = list(options.selection.ids)
+    if options.max_answer_bytes != MAX_ANSWER_BYTES:
+        identity["max_answer_bytes"] = options.max_answer_bytes
+    return identity
 
 
 def _fingerprint(identity: dict[str, Any]) -> str:
@@ -347,7 +411,8 @@ def _header(
         "model": {"name": provider.name, **provider.describe(), "served_by": []},
         "generation": dict(spec.generation),
         "seed": options.seed,
-        "limit": options.limit,
+        "limit": options.selection.limit,
+        "sample_ids": None if options.selection.ids is None else list(options.selection.ids),
         "epochs": options.epochs,
         "reducer": options.reducer,
         "concurrency": options.concurrency,

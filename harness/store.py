@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -11,7 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness.errors import InputError
+from harness.errors import InputError, RecordWriteError
+from harness.workspace import display_path
 
 
 class RunWriter:
@@ -23,28 +25,97 @@ class RunWriter:
         directory.mkdir(parents=True, exist_ok=existing)
         self.samples_path = directory / "samples.jsonl"
         self.run_path = directory / "run.json"
-        self._samples = open(self.samples_path, "a", encoding="utf-8")  # noqa: SIM115 - open for the run's lifetime
+        # unbuffered: a record goes to the OS whole or not at all, and no half line waits in a buffer for a later flush
+        self._samples = open(self.samples_path, "ab", buffering=0)  # noqa: SIM115 - open for the run's lifetime
+        self._failed: str | None = None
+        """Why the last append failed: no later record may follow a line that may be torn."""
         if not _lock(self._samples):
             self._samples.close()
             raise InputError(f"evalrun: run {run_id} is being written by another evalrun process")
 
     def write_summary(self, summary: Mapping[str, Any]) -> None:
-        """Replace run.json atomically, so a reader never sees half a file."""
+        """Replace run.json atomically, so a reader never sees half a file; when no new file can be written (a full
+        disk), rewrite it in place instead; RecordWriteError if neither can be done."""
+        data = _encoded(summary, indent=2)
         temporary = self.run_path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(temporary, self.run_path)
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, self.run_path)
+        except OSError:
+            _remove(temporary)
+            try:
+                _rewrite(self.run_path, data, summary)
+            except OSError as exc:
+                raise RecordWriteError(_cannot_write(self.run_path, exc)) from None
 
     def append(self, record: Mapping[str, Any]) -> None:
-        """Append one sample record and hand it to the OS at once, so a killed run keeps it."""
-        self._samples.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._samples.flush()
+        """Append one sample record as one whole line, handed to the OS at once so a killed run keeps it;
+        RecordWriteError if it cannot be written, and for every record after that."""
+        if self._failed is not None:
+            raise RecordWriteError(self._failed)
+        line = _encoded(record)
+        written = 0
+        try:
+            while written < len(line):  # a short write (the disk filling up) is followed by the error itself
+                written += self._samples.write(line[written:]) or 0
+        except OSError as exc:
+            self._unwrite(written)
+            self._failed = _cannot_write(self.samples_path, exc)
+            raise RecordWriteError(self._failed) from None
+
+    def _unwrite(self, written: int) -> None:
+        """Cut off the first `written` bytes of a line that could not be finished (resume repairs it otherwise)."""
+        if written:
+            try:
+                os.ftruncate(self._samples.fileno(), os.lseek(self._samples.fileno(), 0, os.SEEK_END) - written)
+            except OSError:
+                pass
 
     def close(self) -> None:
-        """Flush and sync the samples file to disk, then close it."""
-        if not self._samples.closed:
-            self._samples.flush()
-            os.fsync(self._samples.fileno())
+        """Sync the samples file to disk and close it; RecordWriteError if what it holds may not have reached disk."""
+        if self._samples.closed:
+            return
+        try:
+            if self._failed is None:
+                os.fsync(self._samples.fileno())
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.ENOTSUP):  # not a file that can be synced (/dev/full, a pipe)
+                raise RecordWriteError(_cannot_write(self.samples_path, exc)) from None
+        finally:
             self._samples.close()
+
+
+def _encoded(value: Mapping[str, Any], indent: int | None = None) -> bytes:
+    """`value` as UTF-8 JSON ending in a newline; a lone surrogate (from an answer) is written as an escape."""
+    try:
+        return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(value, indent=indent) + "\n").encode("ascii")
+
+
+def _rewrite(path: Path, data: bytes, summary: Mapping[str, Any]) -> None:
+    """Write `data` over the file at `path` in place, compact when the indented form would need more room than the
+    file has, so a full disk need not give it a new block."""
+    with open(path, "r+b" if path.exists() else "wb") as handle:
+        room = handle.seek(0, os.SEEK_END)
+        if len(data) > room:
+            data = (json.dumps(summary, separators=(",", ":")) + "\n").encode("ascii")
+        handle.seek(0)
+        handle.write(data)
+        handle.truncate(len(data))
+
+
+def _remove(path: Path) -> None:
+    """Delete `path` if it is there (a half-written temporary file)."""
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _cannot_write(path: Path, exc: OSError) -> str:
+    """The one line that says a run record could not be written, and why."""
+    return f"cannot write {display_path(path)}: {exc.strerror or exc}"
 
 
 class RunStore:

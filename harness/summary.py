@@ -25,6 +25,8 @@ class Tally:
     errors: int = 0
     unparsed: int = 0
     cached: int = 0
+    cut: int = 0
+    """Answers cut to the answer limit (`output_cut`), graded on what was kept."""
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -34,6 +36,8 @@ class Tally:
     latencies: array[float] = field(default_factory=lambda: array("d"))
     error_messages: Counter[str] = field(default_factory=Counter)
     served_by: Counter[str] = field(default_factory=Counter)
+    finish_reasons: Counter[str] = field(default_factory=Counter)
+    """Why answers ended (`stop`, `length`, …), as the endpoints said, over the samples that got one."""
 
     def add(self, record: dict[str, Any]) -> None:
         """Count one finished sample record."""
@@ -49,6 +53,7 @@ class Tally:
                 self.billed_tokens[0] += usage["prompt_tokens"] or 0
                 self.billed_tokens[1] += usage.get("completion_tokens") or 0
         self.cached += bool(record["cached"])
+        self.cut += bool(record.get("output_cut"))  # absent from records written before answers were cut
         self.retries += max(record["attempts"] - 1, 0)
         if record["served_by"]:
             self.served_by[record["served_by"]] += 1
@@ -56,6 +61,8 @@ class Tally:
             self.errors += 1
             self.error_messages[record["error"]] += 1
             return
+        if record.get("finish_reason"):
+            self.finish_reasons[record["finish_reason"]] += 1
         self.unparsed += bool(record["unparsed"])
         for name in self.metrics:
             if self.epochs == 1:
@@ -112,6 +119,7 @@ def summarize(
             "errors": tally.errors,
             "unparsed": tally.unparsed,
             "cached": tally.cached,
+            "cut": tally.cut,
             "retries": tally.retries,
         },
         "primary_metric": metrics[0],
@@ -130,6 +138,7 @@ def summarize(
         "duration_s": round(seconds, 3),
         "throughput": round(tally.samples / seconds, 3) if seconds > 0 else None,
         "errors": [{"message": message, "count": count} for message, count in tally.error_messages.most_common(10)],
+        "finish_reasons": dict(tally.finish_reasons.most_common()),
     }
 
 

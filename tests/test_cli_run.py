@@ -104,6 +104,7 @@ def test_run_against_openai_compatible_server(openai_server: FakeOpenAI, tmp_pat
             "errors": 0,
             "unparsed": 0,
             "cached": 0,
+            "cut": 0,
             "retries": 0,
         }
         run, samples = load_run(summary)
@@ -141,7 +142,15 @@ def test_failed_samples_are_recorded_and_counted(openai_server: FakeOpenAI, tmp_
     run_dir = next((tmp_path / "runs").iterdir())
     summary = json.loads((run_dir / "run.json").read_text())
     samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
-    assert summary["counts"] == {"samples": 12, "scored": 9, "errors": 3, "unparsed": 0, "cached": 0, "retries": 0}
+    assert summary["counts"] == {
+        "samples": 12,
+        "scored": 9,
+        "errors": 3,
+        "unparsed": 0,
+        "cached": 0,
+        "cut": 0,
+        "retries": 0,
+    }
     assert summary["metrics"]["accuracy"]["mean"] == pytest.approx(len(right - {r["id"] for r in data[:3]}) / 9)
     errored = [s for s in samples if s["error"]]
     assert len(errored) == 3 and all(s["score"] is None and "HTTP 400" in s["error"] for s in errored)

@@ -11,7 +11,21 @@ from typing import Any
 
 from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
 from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
-from harness.errors import InputError
+from harness.errors import InputError, printable
+from harness.selection import LIMIT_HELP
+
+ENVIRONMENT_HELP = """\
+environment:
+  EVALRUN_MODEL        the models when no --model is given (several: a,b,c)
+  EVALRUN_RESULTS      where run records go when no --results is given
+  EVALRUN_CONCURRENCY  --concurrency when it is not given
+  A .env file in the current folder is read first (NAME=value lines, as
+  Inspect AI reads one); variables already set in the environment win over
+  it. Keys come only from variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
+"""
+
+REFUSED_MODEL_ARGS = ("model", "messages", "prompt", "stream", "stream_options")
+"""Body fields -M may not set: evalrun writes them, and another value would break the wire format."""
 
 
 def register(commands: Any) -> None:
@@ -19,24 +33,34 @@ def register(commands: Any) -> None:
     run = commands.add_parser(
         "run",
         help="run evals or suites against models",
-        description="Run evals (or suites) against one or more models, record every sample and print a results table.",
+        description="Run evals (or suites) against one or more models, record every sample and print a results\n"
+        "table.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("names", nargs="+", metavar="EVAL|SUITE", help="eval or suite ids (see `evalrun list`)")
     run.add_argument(
         "--model",
         "-m",
         action="append",
-        required=True,
         metavar="M",
-        help="provider/model (openai/gpt-4o-mini, baseline/oracle) or a preset id; repeat to compare",
+        help="provider/model (openai/gpt-4o-mini, baseline/oracle) or a preset id; repeat to compare "
+        "(default: $EVALRUN_MODEL)",
     )
-    run.add_argument("--limit", type=bounded(int, 1, 10**9), metavar="N", help="only the first N samples of each eval")
+    run.add_argument("--limit", type=_limit, metavar="N|FRACTION|FIRST-LAST", help=LIMIT_HELP)
+    run.add_argument(
+        "--sample-id",
+        action="extend",
+        nargs="+",
+        metavar="ID",
+        help="only the samples with these ids (several, or separated by commas; repeat to add); each must be in one "
+        "of the evals run, and an eval holding none of them is left out; give it after the eval names",
+    )
     run.add_argument(
         "--concurrency",
         type=bounded(int, 1, 1024),
-        default=8,
         metavar="N",
-        help="requests in flight per model (default 8)",
+        help="requests in flight per model, across all of its evals (default: $EVALRUN_CONCURRENCY, else 8)",
     )
     run.add_argument(
         "--seed",
@@ -50,7 +74,7 @@ def register(commands: Any) -> None:
         type=bounded(float, 0.001, 3600),
         default=60.0,
         metavar="SECONDS",
-        help="per-request timeout (default 60)",
+        help="per-request timeout; for a streamed answer, the longest wait between events (default 60)",
     )
     run.add_argument(
         "--max-attempts",
@@ -60,7 +84,10 @@ def register(commands: Any) -> None:
         help="attempts per request, retries included (default 4)",
     )
     run.add_argument(
-        "--results", type=Path, default=Path("results"), metavar="DIR", help="where run records go (default ./results)"
+        "--results",
+        type=Path,
+        metavar="DIR",
+        help="where run records go (default: $EVALRUN_RESULTS, else ./results)",
     )
     run.add_argument(
         "--max-errors",
@@ -91,7 +118,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="render every prompt, count requests and estimate tokens and cost; ask no model",
     )
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress display on stderr")
     cache_arguments(run)
     run.add_argument(
         "--resume",
@@ -103,52 +130,144 @@ def register(commands: Any) -> None:
     judge_argument(run)
     option_argument(run)
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
+    _generation_arguments(run)
+    _transport_arguments(run)
     run.set_defaults(handler=_run)
+
+
+def _generation_arguments(run: argparse.ArgumentParser) -> None:
+    """Add the flags that change what each model is asked; each is part of the run's identity (and the cache key)."""
+    group = run.add_argument_group(
+        "what each model is asked",
+        "These replace the eval's own `generation:` values and system prompt (not a\n"
+        "judge's) and make a different run: --resume continues only a run asked the\n"
+        "same way, and cached answers are kept apart.",
+    )
+    group.add_argument("--temperature", type=bounded(float, 0, 2), metavar="T", help="sampling temperature, 0 to 2")
+    group.add_argument("--top-p", type=_top_p, metavar="P", help="nucleus sampling: above 0, at most 1")
+    group.add_argument(
+        "--max-tokens", type=bounded(int, 1, 10**7), metavar="N", help="the most tokens an answer may have"
+    )
+    group.add_argument(
+        "--stop", action="append", type=_stop, metavar="TEXT", help="a stop sequence (repeat for several)"
+    )
+    group.add_argument(
+        "--system-message",
+        metavar="TEXT",
+        help="the system prompt, as written (never a template), instead of the eval's; an eval without one gets it; "
+        "'' asks without a system prompt",
+    )
+    group.add_argument(
+        "-M",
+        "--model-arg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any other request-body field for every model (repeat): VALUE is read as JSON when it is JSON, else as "
+        "text, e.g. -M reasoning_effort=low -M top_k=20 -M chat_template_kwargs='{\"enable_thinking\": false}'; "
+        f"not {', '.join(REFUSED_MODEL_ARGS)}",
+    )
+
+
+def _transport_arguments(run: argparse.ArgumentParser) -> None:
+    """Add the flags that change how requests travel (not what is asked)."""
+    group = run.add_argument_group("how requests travel")
+    group.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read answers as Server-Sent Events (OpenAI-compatible and Anthropic endpoints), recording the time to "
+        "the first token (default: streamed only where the provider needs it for long answers)",
+    )
+    group.add_argument(
+        "--max-wait",
+        type=bounded(float, 0, 86400),
+        metavar="SECONDS",
+        help="the longest a request waits for a server's Retry-After in all; a longer wait fails the sample at once "
+        "(default: --timeout × --max-attempts)",
+    )
+    group.add_argument(
+        "--adaptive",
+        choices=("on", "off"),
+        default="on",
+        help="on (default): an endpoint's requests in flight shrink when 429s rise with load and grow back; "
+        "off: --concurrency stays fixed",
+    )
+    group.add_argument(
+        "--max-answer-bytes",
+        type=_byte_count,
+        metavar="N",
+        help="longer answers are cut to N bytes (UTF-8), recorded as cut with their full length and graded on what "
+        "was kept; N, NK or NM (default 1M); part of the run's identity",
+    )
+    group.add_argument(
+        "--max-connections",
+        type=bounded(int, 1, 65536),
+        metavar="N",
+        help="requests in flight across the whole run, every model together (default: no cap beyond each model's)",
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
     import asyncio
-    import signal
     from dataclasses import replace
 
-    from harness.models.base import ModelSettings
+    from harness.cli.environment import load_dotenv_file
+    from harness.cli.signals import Terminated, sigterm_cancels
+    from harness.models.base import MAX_ANSWER_BYTES, ModelSettings
+    from harness.overrides import with_generation
     from harness.runner import RunOptions, run_all
-    from harness.table import results_table
+    from harness.selection import evals_with_ids
+    from harness.table import failure_lines, results_table, run_folder_lines, run_folders
 
+    load_dotenv_file()
+    models, concurrency, results = _defaults(args)
     if args.reducer.startswith("pass@") and int(args.reducer[5:]) > args.epochs:
         raise InputError(f"evalrun: --reducer {args.reducer} needs at least {args.reducer[5:]} epochs (--epochs)")
+    params = _generation(args)
+    model_args = _model_args(args.model_arg, params)
+    selection = _selection(args)
     registry = load_registry()
     specs = registry.resolve(args.names)
     if args.option:
         from harness.grading.override import with_options
 
         specs = [with_options(spec, args.option) for spec in specs]
-    models = list(dict.fromkeys(args.model))
+    specs = [with_generation(spec, params, args.system_message) for spec in specs]
+    specs = evals_with_ids(specs, registry.workspace, selection)
     if args.dry_run:
         from harness.dryrun import dry_run, plan_table
 
         plans = dry_run(
-            specs, models, registry.models, registry.workspace, limit=args.limit, epochs=args.epochs, seed=args.seed
+            specs, models, registry.models, registry.workspace, selection=selection, epochs=args.epochs, seed=args.seed
         )
         print(json.dumps({"plans": plans}, indent=2) if args.json else plan_table(plans))
         return EXIT_OK
+    max_answer_bytes = args.max_answer_bytes or MAX_ANSWER_BYTES
     settings = ModelSettings(
-        concurrency=args.concurrency,
+        concurrency=concurrency,
         timeout=args.timeout,
         max_attempts=args.max_attempts,
         seed=args.seed,
         requests_per_minute=args.rpm,
         tokens_per_minute=args.tpm,
+        stream=args.stream,
+        max_wait=args.max_wait,
+        adaptive=args.adaptive == "on",
+        max_answer_bytes=max_answer_bytes,
+        max_connections=args.max_connections,
+        model_args=model_args,
     )
     options = RunOptions(
-        results_dir=args.results,
-        limit=args.limit,
-        concurrency=args.concurrency,
+        results_dir=results,
+        selection=selection,
+        concurrency=concurrency,
         seed=args.seed,
         resume=args.resume,
         max_errors=args.max_errors,
         epochs=args.epochs,
         reducer=args.reducer,
+        max_answer_bytes=max_answer_bytes,
         say=lambda message: print(f"evalrun: {message}", file=sys.stderr),
         progress=not args.quiet and not args.json,
     )
@@ -158,27 +277,146 @@ def _run(args: argparse.Namespace) -> int:
     cache = open_cache(args)
 
     async def run() -> Any:
-        async with Models(registry, settings, cache) as opened:
-            providers = [opened.open(name) for name in models]
-            judges = opened.judges(configs, judged)
-            return await run_all(specs, providers, registry.workspace, replace(options, judges=judges))
+        with sigterm_cancels(asyncio.current_task()) as terminated:
+            try:
+                async with Models(registry, settings, cache) as opened:
+                    providers = [opened.open(name) for name in models]
+                    judges = opened.judges(configs, judged)
+                    return await run_all(specs, providers, registry.workspace, replace(options, judges=judges))
+            except asyncio.CancelledError:
+                if terminated:
+                    raise Terminated from None
+                raise
 
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
         summaries, skipped = asyncio.run(run())
     finally:
         close_cache(cache)
     if args.json:
-        document = {"runs": summaries, "skipped": [vars(s) for s in skipped]}
+        document = {"runs": summaries, "skipped": [vars(s) for s in skipped], "run_folders": run_folders(summaries)}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print(results_table(summaries, skipped, models))
-        if summaries:
-            print(f"\nrecords: {Path(summaries[0]['paths']['run']).parent.parent}/", file=sys.stderr)
-    failed = sum(s["counts"]["errors"] for s in summaries)
-    if failed:
-        print(f"evalrun: {failed} sample(s) failed after retries; see `errors` in each run.json", file=sys.stderr)
+        for line in run_folder_lines(summaries):
+            print(line, file=sys.stderr)
+    for line in failure_lines(summaries):
+        print(line, file=sys.stderr)
+    failed = any(s["counts"]["errors"] for s in summaries)
     return EXIT_FAILED if failed or any(s["status"] != "complete" for s in summaries) else EXIT_OK
+
+
+def _defaults(args: argparse.Namespace) -> tuple[list[str], int, Path]:
+    """The models, concurrency and results folder: the flags, else EVALRUN_MODEL, EVALRUN_CONCURRENCY and
+    EVALRUN_RESULTS, else 8 and ./results; InputError when no model is given either way."""
+    from harness.cli.environment import from_environment, model_names
+
+    models = args.model or from_environment("EVALRUN_MODEL", model_names)
+    if not models:
+        raise InputError("evalrun: give --model M (or set EVALRUN_MODEL, in the environment or in .env)")
+    concurrency = args.concurrency or from_environment("EVALRUN_CONCURRENCY", bounded(int, 1, 1024)) or 8
+    results = args.results or from_environment("EVALRUN_RESULTS", Path) or Path("results")
+    return list(dict.fromkeys(models)), concurrency, results
+
+
+def _generation(args: argparse.Namespace) -> dict[str, Any]:
+    """The generation parameters the flags set, under the names of the eval's `generation:` block."""
+    given = {
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "max_tokens": args.max_tokens,
+        "stop": args.stop,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def _model_args(options: list[str], params: dict[str, Any]) -> dict[str, Any]:
+    """-M KEY=VALUE options as body fields; InputError listing every one that is malformed, refused or repeated."""
+    fields: dict[str, Any] = {}
+    problems = []
+    for option in options:
+        key, sep, text = option.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(f"evalrun: -M {printable(option)!r}: write KEY=VALUE")
+        elif key in REFUSED_MODEL_ARGS:
+            problems.append(f"evalrun: -M {key}: evalrun sets {key!r} itself; it cannot be given")
+        elif key in params:
+            flag = "--" + key.replace("_", "-")
+            problems.append(f"evalrun: -M {key}: give {flag} or -M {key}, not both")
+        elif key in fields:
+            problems.append(f"evalrun: -M {key}: given twice")
+        else:
+            try:
+                fields[key] = _json_or_text(text)
+            except ValueError as exc:
+                problems.append(f"evalrun: -M {key}: {exc}")
+    if problems:
+        raise InputError(problems)
+    return fields
+
+
+def _json_or_text(text: str) -> Any:
+    """`text` read as JSON when it is JSON (not NaN or Infinity, which a request body cannot carry), else itself."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(constant)
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except RecursionError:
+        raise ValueError("the value is nested too deeply") from None
+    except ValueError:
+        return text
+
+
+def _selection(args: argparse.Namespace) -> Any:
+    """Which samples: --limit, --sample-id, or all of them."""
+    from harness.selection import Selection, by_ids
+
+    if args.limit is not None and args.sample_id:
+        raise InputError("evalrun: give --limit or --sample-id, not both")
+    if args.sample_id:
+        return by_ids(args.sample_id)
+    return args.limit or Selection()
+
+
+def _limit(text: str) -> Any:
+    """--limit: a count, a fraction or a range (see harness.selection.LIMIT_HELP)."""
+    from harness.selection import parse_limit
+
+    try:
+        return parse_limit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _top_p(text: str) -> float:
+    """--top-p: above 0, at most 1."""
+    value = bounded(float, 0, 1)(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be above 0 and at most 1, not 0")
+    return float(value)
+
+
+def _stop(text: str) -> str:
+    """--stop: any text but the empty one."""
+    if not text:
+        raise argparse.ArgumentTypeError("a stop sequence cannot be empty")
+    return text
+
+
+BYTE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20}
+
+
+def _byte_count(text: str) -> int:
+    """--max-answer-bytes: N, NK or NM (also KB, MB, KiB, MiB; powers of 1024), from 1 byte to 64M."""
+    found = re.fullmatch(r"\s*([0-9]+)\s*([KkMm]?)(?:i?[Bb])?\s*", text)
+    if not found:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size: write N, NK or NM (e.g. 4096, 512K, 2M)")
+    value = int(found[1]) * BYTE_UNITS[found[2].upper()]
+    if not 1 <= value <= 64 << 20:
+        raise argparse.ArgumentTypeError(f"must be from 1 byte to 64M, not {text}")
+    return value
 
 
 def _error_limit(text: str) -> Any:
@@ -207,10 +445,3 @@ def _reducer(text: str) -> str:
     if text in ("mean", "majority", "all") or re.fullmatch(r"pass@[1-9][0-9]*", text):
         return text
     raise argparse.ArgumentTypeError(f"{text!r} is not mean, majority, all or pass@k (k = 1, 2, …)")
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    """Turn SIGTERM into Ctrl-C, which asyncio.run answers by cancelling the run so it records what it finished."""
-    import signal
-
-    signal.raise_signal(signal.SIGINT)

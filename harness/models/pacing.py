@@ -14,7 +14,7 @@ DEFAULT_COMPLETION_TOKENS = 256
 class AdaptiveLimit:
     """Requests in flight to one endpoint, under a cap that shrinks only when load causes 429s.
 
-    Outcomes are counted in windows of four times the cap. A window whose share of 429s rises clearly above the
+    Outcomes are counted in windows of twice the cap. A window whose share of 429s rises clearly above the
     background share halves the cap; the window after the cut is the test: if the share of answers grew as a
     load-caused limit predicts (or the 429s stopped), the cut stays; if not, the 429s come whatever the load (a
     random or per-key limit), so their share becomes the background and the cap goes back. Healthy windows grow the
@@ -23,9 +23,9 @@ class AdaptiveLimit:
     """
 
     CUT = 0.5
-    WINDOW = 4
+    WINDOW = 2
     """A window holds this many times the cap's outcomes (more: steadier, slower to react)."""
-    MIN_WINDOW = 16
+    MIN_WINDOW = 8
 
     def __init__(self, ceiling: int, *, adaptive: bool = True):
         self.ceiling = ceiling

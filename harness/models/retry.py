@@ -42,13 +42,13 @@ async def with_retries(call: Callable[[], Awaitable[Response]], policy: RetryPol
             if not exc.retryable or attempt >= policy.max_attempts:
                 exc.attempts = attempt
                 raise
-            if exc.retry_after is None:  # only failures that named no wait lengthen the backoff
+            if not exc.retry_after:  # only failures that named no wait (or none at all) lengthen the backoff
                 delay = policy.backoff(backoffs)
                 backoffs += 1
             else:
                 delay = exc.retry_after
             left = policy.max_wait - (time.monotonic() - started)
-            if exc.retry_after is not None and delay > left:
+            if exc.retry_after and delay > left:
                 raise _too_long(exc, delay, left, attempt) from None
             await asyncio.sleep(min(delay, max(left, 0.0)))
             attempt += 1
