@@ -58,6 +58,7 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[] ['comprehension.ja', 'gpt-history.en', 'gpt-history.ja', 'gpt-history.zh']"
