@@ -28,6 +28,7 @@ def dry_run(
     selection: Selection,
     epochs: int,
     seed: int,
+    overrides: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Per eval and model: requests, estimated prompt tokens, the most completion tokens, and cost where prices are known."""
     problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
@@ -47,7 +48,8 @@ def dry_run(
             check_model_name(model, presets)
             preset = presets.get(model)
             prices = Prices(**preset.prices) if preset and preset.prices else None
-            params = {**spec.generation, **(preset.params if preset else {})}  # a preset's parameters win, as in a run
+            # a preset's parameters win over the eval's, and the command line's over both, as in a run
+            params = {**spec.generation, **(preset.params if preset else {}), **(overrides or {})}
             provider = preset.provider if preset else model.partition("/")[0]
             completion = int(
                 params.get("max_tokens")

@@ -84,7 +84,11 @@ def evalrun(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `evalrun` command in a subprocess."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_") and k != "EVALRUN_HOME"}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("OPENAI_") and k != "EVALRUN_HOME" and not k.lower().endswith("_proxy")
+    }
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "harness", *args],

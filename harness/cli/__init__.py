@@ -2,45 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, NoReturn
+TYPE_CHECKING = False  # not typing's: importing typing here would widen the start-up window signals must not hit
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `evalrun` console script; returns the exit status.
 
-    Everything, its own imports included, runs inside the handlers below, so a Ctrl-C or SIGTERM at any moment ends
-    evalrun with one line (exit 130 or 143) and never a traceback."""
+    Its own imports and the parsing run with signals ending evalrun at once (see harness.cli.signals); a subcommand
+    then gets Ctrl-C as KeyboardInterrupt (`run` takes both signals itself), and never shows a traceback for it."""
+    import os
+
+    try:
+        from harness.cli.signals import leave_quietly
+
+        handlers = leave_quietly()
+    except KeyboardInterrupt:  # a Ctrl-C before evalrun could take it
+        os.write(2, b"evalrun: interrupted\n")
+        return 130
+    import signal
     import sys
 
-    from harness.cli.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, catch_sigterm, restore_sigterm
+    from harness.cli.signals import EXIT_INTERRUPTED, EXIT_TERMINATED, MESSAGES, Terminated, restore
 
-    before = None
     try:
-        before = catch_sigterm()
-        return _main(argv)
+        return _main(argv, handlers)
     except KeyboardInterrupt:
-        print("evalrun: interrupted; finished samples are kept in their run folders", file=sys.stderr)
+        print(MESSAGES[signal.SIGINT], file=sys.stderr)
         return EXIT_INTERRUPTED
     except Terminated:
-        print(
-            "evalrun: terminated (SIGTERM); finished samples are kept in their run folders, and --resume continues",
-            file=sys.stderr,
-        )
+        print(MESSAGES[signal.SIGTERM], file=sys.stderr)
         return EXIT_TERMINATED
     finally:
-        restore_sigterm(before)
+        restore(handlers)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, handlers: Any) -> int:
     """Parse the arguments and run the subcommand, turning evalrun's errors into messages and exit statuses."""
     import os
+    import signal
     import sys
 
     from harness.cli.common import EXIT_FAILED, EXIT_INPUT
+    from harness.cli.signals import restore
     from harness.errors import EvalrunError, InputError, printable
 
     args = _parser().parse_args(argv)
+    restore(handlers, signal.SIGINT)  # Ctrl-C is KeyboardInterrupt again, which subcommands (and asyncio) expect
     try:
         return int(args.handler(args))
     except InputError as exc:

@@ -55,18 +55,23 @@ class Models:
         self.settings = settings
         self.cache = cache
         self.endpoints = Endpoints(settings)
-        self.opened: dict[str, Any] = {}
+        self.opened: dict[tuple[str, bool], Any] = {}
 
-    def open(self, name: str) -> Any:
-        """The provider for model `name`, opened once."""
+    def open(self, name: str, *, judge: bool = False) -> Any:
+        """The provider for model `name`, opened once per role: a judge gets none of the run's `-M`/generation
+        overrides, which are meant for the models being evaluated."""
+        from dataclasses import replace
+
         from harness.cache import CachedProvider
         from harness.models import open_provider
 
-        if name not in self.opened:
-            provider = open_provider(name, self.registry.models, self.settings, self.endpoints)
+        key = (name, judge)
+        if key not in self.opened:
+            settings = replace(self.settings, model_args={}) if judge else self.settings
+            provider = open_provider(name, self.registry.models, settings, self.endpoints)
             cacheable = self.cache is not None and provider.cacheable
-            self.opened[name] = CachedProvider(provider, self.cache) if cacheable else provider
-        return self.opened[name]
+            self.opened[key] = CachedProvider(provider, self.cache) if cacheable else provider
+        return self.opened[key]
 
     def judges(self, configs: Mapping[str, Mapping[str, Any]], models: Mapping[str, str]) -> dict[str, Any]:
         """A judge grader for each eval in `models` (see judge_models), with the rubric its grader block names."""
@@ -74,7 +79,8 @@ class Models:
 
         rubrics = self.registry.judges
         return {
-            eval_id: JudgeGrader(rubrics[configs[eval_id]["rubric"]], self.open(m)) for eval_id, m in models.items()
+            eval_id: JudgeGrader(rubrics[configs[eval_id]["rubric"]], self.open(m, judge=True))
+            for eval_id, m in models.items()
         }
 
     async def __aenter__(self) -> Models:  # noqa: PYI034 - typing.Self needs Python 3.11

@@ -33,8 +33,7 @@ def register(commands: Any) -> None:
     run = commands.add_parser(
         "run",
         help="run evals or suites against models",
-        description="Run evals (or suites) against one or more models, record every sample and print a results\n"
-        "table.",
+        description="Run evals (or suites) against one or more models, record every sample and print a results\ntable.",
         epilog=ENVIRONMENT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -209,11 +208,16 @@ def _transport_arguments(run: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import signal
+
+    from harness.cli.signals import leave_quietly
+
+    leave_quietly(signal.SIGINT)  # until the run starts nothing is written: a Ctrl-C may end evalrun at once
     import asyncio
     from dataclasses import replace
 
     from harness.cli.environment import load_dotenv_file
-    from harness.cli.signals import Terminated, sigterm_cancels
+    from harness.cli.signals import SignalsCancel, Terminated
     from harness.models.base import MAX_ANSWER_BYTES, ModelSettings
     from harness.overrides import with_generation
     from harness.runner import RunOptions, run_all
@@ -239,7 +243,14 @@ def _run(args: argparse.Namespace) -> int:
         from harness.dryrun import dry_run, plan_table
 
         plans = dry_run(
-            specs, models, registry.models, registry.workspace, selection=selection, epochs=args.epochs, seed=args.seed
+            specs,
+            models,
+            registry.models,
+            registry.workspace,
+            selection=selection,
+            epochs=args.epochs,
+            seed=args.seed,
+            overrides={**params, **model_args},
         )
         print(json.dumps({"plans": plans}, indent=2) if args.json else plan_table(plans))
         return EXIT_OK
@@ -256,7 +267,7 @@ def _run(args: argparse.Namespace) -> int:
         adaptive=args.adaptive == "on",
         max_answer_bytes=max_answer_bytes,
         max_connections=args.max_connections,
-        model_args=model_args,
+        model_args={**params, **model_args},  # the flags win over a preset's `params:` too, as -M fields do
     )
     options = RunOptions(
         results_dir=results,
@@ -276,22 +287,27 @@ def _run(args: argparse.Namespace) -> int:
     judged = judge_models(configs, args.judge, registry.judges)
     cache = open_cache(args)
 
+    came: list[int] = []
+
     async def run() -> Any:
-        with sigterm_cancels(asyncio.current_task()) as terminated:
+        with SignalsCancel(asyncio.current_task(), came):
             try:
                 async with Models(registry, settings, cache) as opened:
                     providers = [opened.open(name) for name in models]
                     judges = opened.judges(configs, judged)
                     return await run_all(specs, providers, registry.workspace, replace(options, judges=judges))
             except asyncio.CancelledError:
-                if terminated:
-                    raise Terminated from None
+                if came:  # every run has recorded what it finished and is left interrupted
+                    return None
                 raise
 
     try:
-        summaries, skipped = asyncio.run(run())
+        ran = asyncio.run(run())
     finally:
         close_cache(cache)
+    if ran is None:
+        raise Terminated if came[0] == signal.SIGTERM else KeyboardInterrupt
+    summaries, skipped = ran
     if args.json:
         document = {"runs": summaries, "skipped": [vars(s) for s in skipped], "run_folders": run_folders(summaries)}
         print(json.dumps(document, ensure_ascii=False, indent=2))

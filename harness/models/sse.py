@@ -18,7 +18,8 @@ class EventParser:
 
     def __init__(self, max_line: int):
         self.max_line = max_line
-        self._pending = b""
+        self._pieces: list[bytes] = []
+        self._size = 0
         self._type = ""
         self._data: list[str] = []
         self._cr = False
@@ -27,12 +28,21 @@ class EventParser:
         """The events completed by `chunk`; ValueError for a line longer than `max_line` bytes."""
         if self._cr and chunk.startswith(b"\n"):  # the LF of a CRLF split across chunks
             chunk = chunk[1:]
+        if b"\n" not in chunk and b"\r" not in chunk:  # a line still growing: keep its pieces, join them once
+            self._cr = False
+            self._pieces.append(chunk)
+            self._size += len(chunk)
+            if self._size > self.max_line:
+                raise ValueError(f"an event-stream line over {self.max_line} bytes")
+            return []
         self._cr = chunk.endswith(b"\r")
-        text = self._pending + chunk
+        text = b"".join(self._pieces) + chunk
+        self._pieces, self._size = [], 0
         lines = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        self._pending = lines.pop()
-        if len(self._pending) > self.max_line:
+        pending = lines.pop()
+        if len(pending) > self.max_line:
             raise ValueError(f"an event-stream line over {self.max_line} bytes")
+        self._pieces, self._size = [pending], len(pending)
         events = []
         for line in lines:
             event = self._line(line.decode("utf-8", errors="replace"))
@@ -42,7 +52,7 @@ class EventParser:
 
     def close(self) -> list[Event]:
         """Events left when the stream ends: a last line without its newline, and an event without its blank line."""
-        events = self.feed(b"\n") if self._pending else []
+        events = self.feed(b"\n") if self._size else []
         if self._data:
             events.append(Event(self._type or "message", "\n".join(self._data)))
             self._type, self._data = "", []

@@ -30,6 +30,8 @@ KEEPALIVE_SECONDS = 4.0
 STREAM_TIMEOUT_FACTOR = 20
 """A streamed reply may take up to this many times the request timeout in all (the timeout bounds each silence)."""
 MAX_HEADERS, MAX_HEADER_BYTES = 128, 16 * 1024
+MAX_EVENT_LINE = 8 * 1024 * 1024
+"""One line of an event stream longer than this is refused (a chunk of an answer is a few bytes to a few KB)."""
 
 
 class TransportError(Exception):
@@ -107,9 +109,10 @@ class Session:
         STREAM_TIMEOUT_FACTOR times that."""
         limits = aiohttp.ClientTimeout(total=idle * STREAM_TIMEOUT_FACTOR, sock_connect=idle, sock_read=idle)
         headers = {"Accept": "text/event-stream", "Accept-Encoding": "identity"}
+        started = time.perf_counter()
         try:
             async with self._request(url, payload, limits, headers) as response:
-                yield Stream(response, idle)
+                yield Stream(response, started)
         except asyncio.TimeoutError:
             raise TransportError(f"timed out: no data for {idle:g}s (or the stream ran past its limit)") from None
 
@@ -145,10 +148,11 @@ class Session:
 class Stream:
     """An open streamed reply: its status, and (when it is 200) the events as they arrive."""
 
-    def __init__(self, response: aiohttp.ClientResponse, idle: float):
+    def __init__(self, response: aiohttp.ClientResponse, started: float):
         self._response = response
         self.status = response.status
-        self.started = time.perf_counter()
+        self.started = started
+        """When the request was sent (perf_counter), for the time to first token."""
 
     @property
     def is_event_stream(self) -> bool:
@@ -161,7 +165,7 @@ class Stream:
 
     async def events(self) -> AsyncIterator[Event]:
         """Events until the stream ends, within MAX_REPLY bytes in all."""
-        parser = EventParser(MAX_REPLY)
+        parser = EventParser(MAX_EVENT_LINE)
         size = 0
         try:
             async for chunk in self._response.content.iter_any():
