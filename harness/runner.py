@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import random
 import time
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness import __version__
 from harness.data import Dataset
 from harness.datacheck import check_data
 from harness.errors import InputError, ProviderError, RecordWriteError
@@ -22,12 +19,13 @@ from harness.grading.judge import JudgeError, JudgeGrader
 from harness.models.base import MAX_ANSWER_BYTES, Provider
 from harness.progress import Board
 from harness.prompt import PromptError, PromptRenderer
+from harness.run_opening import RESUME_ANY, open_run
 from harness.selection import Selection
 from harness.spec import EvalSpec
-from harness.store import RunStore, RunWriter
+from harness.store import RunStore
 from harness.summary import Tally, now, summarize
 from harness.types import Request, Sample
-from harness.workspace import Workspace, display_path
+from harness.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,6 @@ class ErrorLimit:
         return None
 
 
-RESUME_ANY = "any"
 SAMPLES_PER_REQUEST = 4
 """Samples a model may have in progress per request it may have in flight: while some wait out a Retry-After or a
 backoff, others use the model's places (requests in flight are capped by the provider, at --concurrency)."""
@@ -81,6 +78,8 @@ backoff, others use the model's places (requests in flight are capped by the pro
 def samples_in_progress(options: RunOptions) -> int:
     """How many samples of one model may be in progress at once, across all of its evals."""
     return SAMPLES_PER_REQUEST * max(1, options.concurrency)
+
+
 T = TypeVar("T")
 SAVE_SECONDS = 5.0
 """How often a running run rewrites its run.json with the totals so far."""
@@ -146,7 +145,7 @@ async def run_eval(
     renderer = PromptRenderer(spec.prompt)
     grader = options.judges[spec.id] if spec.grader == "judge" else build_grader(spec.grader_config, spec.language)
     shots = FewShot(spec, dataset, options.seed)
-    writer, summary, done = _open_run(spec, provider, options, store, data_hash)
+    writer, summary, done = open_run(spec, provider, options, store, data_hash)
     writer.write_summary(summary)
     tally = Tally(spec.metrics, options.epochs)
     finished = set()
@@ -200,9 +199,7 @@ async def run_eval(
     status = "failed"
     try:
         try:
-            await _together(
-                [worker() for _ in range(max(1, min(samples_in_progress(options), total - tally.samples)))]
-            )
+            await _together([worker() for _ in range(max(1, min(samples_in_progress(options), total - tally.samples)))])
         except _Stopped:
             pass
         status = "stopped" if stop else "complete"
@@ -326,96 +323,3 @@ class FewShot:
             return []
         picks = random.Random(f"{self.seed}:{sample.id}").sample(range(len(self.pool)), min(self.k + 1, len(self.pool)))
         return [self.pool[i] for i in picks if self.pool[i].id != sample.id][: self.k]
-
-
-def _open_run(
-    spec: EvalSpec, provider: Provider, options: RunOptions, store: RunStore, data_hash: str
-) -> tuple[RunWriter, dict[str, Any], Iterable[dict[str, Any]]]:
-    """A new run folder, or the unfinished one being resumed: its writer, summary and the records it holds."""
-    identity = _identity(spec, dict(provider.describe()), options, data_hash)
-    if spec.id in options.judges:  # a different judge makes a different run
-        identity["judge"] = dict(options.judges[spec.id].judge.describe())
-    fingerprint = _fingerprint(identity)
-    run_id = store.unfinished(fingerprint) if options.resume == RESUME_ANY else options.resume
-    if run_id is None and options.resume == RESUME_ANY:
-        options.say(f"{spec.id} × {provider.name}: no unfinished run with these settings to resume; starting a new run")
-    if run_id is None:
-        writer = store.create(spec.id, provider.name)
-        return writer, _header(spec, provider, options, writer, data_hash, identity), []
-    summary = store.summary(run_id)
-    if "regraded_from" in summary:
-        raise InputError(f"evalrun: run {run_id} is a regrade of {summary['regraded_from']}; resume that run instead")
-    if summary.get("fingerprint") != fingerprint:
-        stored = summary.get("identity", {})
-        changed = [key for key in identity if stored.get(key) != identity[key]] or ["harness record format"]
-        raise InputError(f"evalrun: cannot resume {run_id}: its {', '.join(changed)} no longer match; start a new run")
-    if summary.get("status") == "complete":
-        raise InputError(f"evalrun: run {run_id} is complete; there is nothing to resume")
-    writer = store.reopen(run_id)  # takes the run's lock first, so no other process can be resuming it
-    store.repair(run_id)
-    summary.pop("stopped", None)
-    summary.update(
-        status="running", finished_at=None, resumed=summary.get("resumed", 0) + 1, concurrency=options.concurrency
-    )
-    summary["reducer"] = options.reducer
-    return writer, summary, store.records(run_id)
-
-
-def _identity(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:
-    """What makes two runs the same run: the eval, its data, the model and the parameters."""
-    identity = {
-        "eval": spec.id,
-        "spec": spec.spec_hash,
-        "data": data_hash,
-        "model": model,
-        "generation": dict(spec.generation),
-        "seed": options.seed,
-        "limit": options.selection.limit,
-        "epochs": options.epochs,
-    }
-    if options.selection.ids is not None:  # keys only when set, so runs made before they existed still resume
-        identity["sample_ids"] = list(options.selection.ids)
-    if options.max_answer_bytes != MAX_ANSWER_BYTES:
-        identity["max_answer_bytes"] = options.max_answer_bytes
-    return identity
-
-
-def _fingerprint(identity: dict[str, Any]) -> str:
-    """SHA-256 of the identity's canonical JSON."""
-    return hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _header(
-    spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, identity: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "schema_version": 1,
-        "run_id": writer.run_id,
-        "fingerprint": _fingerprint(identity),
-        "identity": identity,
-        "status": "running",
-        "created_at": now(),
-        "finished_at": None,
-        "harness_version": __version__,
-        "eval": {
-            "id": spec.id,
-            "version": spec.version,
-            "language": spec.language,
-            "grader": spec.grader,
-            "grader_options": dict(spec.grader_options),
-            "metrics": list(spec.metrics),
-            "spec_hash": spec.spec_hash,
-            "data_hash": data_hash,
-            "spec_path": display_path(spec.source) if spec.source else None,
-        },
-        "model": {"name": provider.name, **provider.describe(), "served_by": []},
-        "generation": dict(spec.generation),
-        "seed": options.seed,
-        "limit": options.selection.limit,
-        "sample_ids": None if options.selection.ids is None else list(options.selection.ids),
-        "epochs": options.epochs,
-        "reducer": options.reducer,
-        "concurrency": options.concurrency,
-        "resumed": 0,
-        "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
-    }

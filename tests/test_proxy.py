@@ -3,7 +3,6 @@ HTTP_PROXY / HTTPS_PROXY (CONNECT) / ALL_PROXY, NO_PROXY, lower case first, cred
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import socket
 from collections.abc import Iterator
@@ -12,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ProviderError
-from harness.models import open_provider
-from harness.models.base import ModelSettings
 from harness.types import Request, Response, Sample
 from tests.conftest import SECRET, evalrun, write, write_jsonl
 from tests.forward_proxy import ForwardProxy
 from tests.openai_server import FakeOpenAI, ServerThread, certificates
+from tests.outcomes import answered, failed, outcome
 
 REQUEST = Request(({"role": "user", "content": "2+2?"},), {}, Sample(id="s", fields={}, references=("4",)))
 VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -78,32 +76,7 @@ def ask(base_url: str, monkeypatch: pytest.MonkeyPatch, kind: str = "openai") ->
     monkeypatch.setenv("ANTHROPIC_BASE_URL", base_url.removesuffix("/v1"))
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     monkeypatch.setenv("OLLAMA_HOST", base_url.removesuffix("/v1"))
-
-    async def go() -> Response | ProviderError:
-        provider = open_provider(f"{kind}/m", {}, ModelSettings(timeout=5.0, max_attempts=1))
-        try:
-            return await provider.complete(REQUEST)
-        except ProviderError as exc:
-            return exc
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(go())
-
-
-def answered(outcome: Response | ProviderError) -> Response:
-    assert isinstance(outcome, Response), f"expected an answer, got {outcome!r}"
-    return outcome
-
-
-def failed(outcome: Response | ProviderError) -> str:
-    assert isinstance(outcome, ProviderError), f"expected the request to fail, got {outcome!r}"
-    message = str(outcome)
-    assert message and "\n" not in message and "Traceback" not in message, message
-    return message
-
-
-# ---- which variable is used ------------------------------------------------------------------------------------------
+    return outcome(f"{kind}/m", REQUEST, timeout=5.0, max_attempts=1)
 
 
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])

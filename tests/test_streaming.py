@@ -3,7 +3,6 @@ token, stream endings, the idle deadline between events, errors mid-stream, and 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
@@ -13,11 +12,10 @@ from typing import Any
 import pytest
 
 from harness.errors import ProviderError
-from harness.models import open_provider
-from harness.models.base import ModelSettings
 from harness.types import Request, Response, Sample
 from tests.conftest import SECRET, evalrun, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault, StreamStyle
+from tests.outcomes import answered, failed, outcome
 from tests.raw_server import Exchange, RawServer, flood
 
 REQUEST = Request(({"role": "user", "content": "Say hello."},), {"max_tokens": 64}, Sample("s", {}, ("hi",)))
@@ -38,30 +36,7 @@ def ask(
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.base_url.removesuffix("/v1"))
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-
-    async def go() -> Response | ProviderError:
-        options = {"timeout": 2.0, "max_attempts": 1, "stream": True, **settings}
-        provider = open_provider(f"{kind}/test-model", {}, ModelSettings(**options))
-        try:
-            return await asyncio.wait_for(provider.complete(request), 60)
-        except ProviderError as exc:
-            return exc
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(go())
-
-
-def answered(outcome: Response | ProviderError) -> Response:
-    assert isinstance(outcome, Response), f"expected an answer, got {outcome!r}"
-    return outcome
-
-
-def failed(outcome: Response | ProviderError) -> str:
-    assert isinstance(outcome, ProviderError), f"expected the request to fail, got {outcome!r}"
-    message = str(outcome)
-    assert message and "\n" not in message and "Traceback" not in message, message
-    return message
+    return outcome(f"{kind}/test-model", request, **{"timeout": 2.0, "max_attempts": 1, "stream": True, **settings})
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

@@ -3,7 +3,6 @@ SSL_CERT_FILE / SSL_CERT_DIR and a preset's `ca_file` make it trusted, and a pre
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import shutil
@@ -15,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from harness.errors import ProviderError
-from harness.models import open_provider
-from harness.models.base import ModelSettings
 from harness.types import Request, Response, Sample
 from tests.conftest import evalrun, write, write_jsonl
 from tests.openai_server import Certificates, FakeOpenAI, ServerThread, certificates
+from tests.outcomes import outcome
 
 REQUEST = Request(({"role": "user", "content": "2+2?"},), {}, Sample(id="s", fields={}, references=("4",)))
 EVAL = (
@@ -58,17 +56,7 @@ def ask(base_url: str, monkeypatch: pytest.MonkeyPatch) -> Response | ProviderEr
     """One request through the provider API, with retries allowed; the Response or the ProviderError raised."""
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-
-    async def go() -> Response | ProviderError:
-        provider = open_provider("openai/m", {}, ModelSettings(timeout=5.0, max_attempts=3))
-        try:
-            return await provider.complete(REQUEST)
-        except ProviderError as exc:
-            return exc
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(go())
+    return outcome("openai/m", REQUEST, timeout=5.0, max_attempts=3)
 
 
 def run(workspace: Path, model: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

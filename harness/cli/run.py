@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from harness.cli import run_arguments as arguments
 from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
 from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
-from harness.errors import InputError, printable
+from harness.errors import InputError
 from harness.selection import LIMIT_HELP
 
 ENVIRONMENT_HELP = """\
@@ -23,9 +23,6 @@ environment:
   Inspect AI reads one); variables already set in the environment win over
   it. Keys come only from variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
 """
-
-REFUSED_MODEL_ARGS = ("model", "messages", "prompt", "stream", "stream_options")
-"""Body fields -M may not set: evalrun writes them, and another value would break the wire format."""
 
 
 def register(commands: Any) -> None:
@@ -46,7 +43,7 @@ def register(commands: Any) -> None:
         help="provider/model (openai/gpt-4o-mini, baseline/oracle) or a preset id; repeat to compare "
         "(default: $EVALRUN_MODEL)",
     )
-    run.add_argument("--limit", type=_limit, metavar="N|FRACTION|FIRST-LAST", help=LIMIT_HELP)
+    run.add_argument("--limit", type=arguments.limit, metavar="N|FRACTION|FIRST-LAST", help=LIMIT_HELP)
     run.add_argument(
         "--sample-id",
         action="extend",
@@ -90,7 +87,7 @@ def register(commands: Any) -> None:
     )
     run.add_argument(
         "--max-errors",
-        type=_error_limit,
+        type=arguments.error_limit,
         default="50%",
         metavar="N|RATE",
         help="stop asking once more than N samples failed, or more than RATE (e.g. 10%% or 0.1) of at least 20 "
@@ -107,7 +104,7 @@ def register(commands: Any) -> None:
     )
     run.add_argument(
         "--reducer",
-        type=_reducer,
+        type=arguments.reducer,
         default="mean",
         metavar="R",
         help="how a sample's epochs become one score: mean (default), majority, all, or pass@k (unbiased, k <= K)",
@@ -122,7 +119,7 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--resume",
         nargs="?",
-        const="any",  # harness.runner.RESUME_ANY
+        const="any",  # harness.run_opening.RESUME_ANY
         metavar="RUN_ID",
         help="continue the newest unfinished run with the same eval, data, model and parameters (or the run named)",
     )
@@ -143,12 +140,12 @@ def _generation_arguments(run: argparse.ArgumentParser) -> None:
         "same way, and cached answers are kept apart.",
     )
     group.add_argument("--temperature", type=bounded(float, 0, 2), metavar="T", help="sampling temperature, 0 to 2")
-    group.add_argument("--top-p", type=_top_p, metavar="P", help="nucleus sampling: above 0, at most 1")
+    group.add_argument("--top-p", type=arguments.top_p, metavar="P", help="nucleus sampling: above 0, at most 1")
     group.add_argument(
         "--max-tokens", type=bounded(int, 1, 10**7), metavar="N", help="the most tokens an answer may have"
     )
     group.add_argument(
-        "--stop", action="append", type=_stop, metavar="TEXT", help="a stop sequence (repeat for several)"
+        "--stop", action="append", type=arguments.stop, metavar="TEXT", help="a stop sequence (repeat for several)"
     )
     group.add_argument(
         "--system-message",
@@ -164,7 +161,7 @@ def _generation_arguments(run: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="any other request-body field for every model (repeat): VALUE is read as JSON when it is JSON, else as "
         "text, e.g. -M reasoning_effort=low -M top_k=20 -M chat_template_kwargs='{\"enable_thinking\": false}'; "
-        f"not {', '.join(REFUSED_MODEL_ARGS)}",
+        f"not {', '.join(arguments.REFUSED_MODEL_ARGS)}",
     )
 
 
@@ -194,7 +191,7 @@ def _transport_arguments(run: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--max-answer-bytes",
-        type=_byte_count,
+        type=arguments.byte_count,
         metavar="N",
         help="longer answers are cut to N bytes (UTF-8), recorded as cut with their full length and graded on what "
         "was kept; N, NK or NM (default 1M); part of the run's identity",
@@ -229,7 +226,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.reducer.startswith("pass@") and int(args.reducer[5:]) > args.epochs:
         raise InputError(f"evalrun: --reducer {args.reducer} needs at least {args.reducer[5:]} epochs (--epochs)")
     params = _generation(args)
-    model_args = _model_args(args.model_arg, params)
+    model_args = arguments.model_args(args.model_arg, params)
     selection = _selection(args)
     registry = load_registry()
     specs = registry.resolve(args.names)
@@ -345,46 +342,6 @@ def _generation(args: argparse.Namespace) -> dict[str, Any]:
     return {key: value for key, value in given.items() if value is not None}
 
 
-def _model_args(options: list[str], params: dict[str, Any]) -> dict[str, Any]:
-    """-M KEY=VALUE options as body fields; InputError listing every one that is malformed, refused or repeated."""
-    fields: dict[str, Any] = {}
-    problems = []
-    for option in options:
-        key, sep, text = option.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            problems.append(f"evalrun: -M {printable(option)!r}: write KEY=VALUE")
-        elif key in REFUSED_MODEL_ARGS:
-            problems.append(f"evalrun: -M {key}: evalrun sets {key!r} itself; it cannot be given")
-        elif key in params:
-            flag = "--" + key.replace("_", "-")
-            problems.append(f"evalrun: -M {key}: give {flag} or -M {key}, not both")
-        elif key in fields:
-            problems.append(f"evalrun: -M {key}: given twice")
-        else:
-            try:
-                fields[key] = _json_or_text(text)
-            except ValueError as exc:
-                problems.append(f"evalrun: -M {key}: {exc}")
-    if problems:
-        raise InputError(problems)
-    return fields
-
-
-def _json_or_text(text: str) -> Any:
-    """`text` read as JSON when it is JSON (not NaN or Infinity, which a request body cannot carry), else itself."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(constant)
-
-    try:
-        return json.loads(text, parse_constant=refuse)
-    except RecursionError:
-        raise ValueError("the value is nested too deeply") from None
-    except ValueError:
-        return text
-
-
 def _selection(args: argparse.Namespace) -> Any:
     """Which samples: --limit, --sample-id, or all of them."""
     from harness.selection import Selection, by_ids
@@ -394,70 +351,3 @@ def _selection(args: argparse.Namespace) -> Any:
     if args.sample_id:
         return by_ids(args.sample_id)
     return args.limit or Selection()
-
-
-def _limit(text: str) -> Any:
-    """--limit: a count, a fraction or a range (see harness.selection.LIMIT_HELP)."""
-    from harness.selection import parse_limit
-
-    try:
-        return parse_limit(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _top_p(text: str) -> float:
-    """--top-p: above 0, at most 1."""
-    value = bounded(float, 0, 1)(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be above 0 and at most 1, not 0")
-    return float(value)
-
-
-def _stop(text: str) -> str:
-    """--stop: any text but the empty one."""
-    if not text:
-        raise argparse.ArgumentTypeError("a stop sequence cannot be empty")
-    return text
-
-
-BYTE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20}
-
-
-def _byte_count(text: str) -> int:
-    """--max-answer-bytes: N, NK or NM (also KB, MB, KiB, MiB; powers of 1024), from 1 byte to 64M."""
-    found = re.fullmatch(r"\s*([0-9]+)\s*([KkMm]?)(?:i?[Bb])?\s*", text)
-    if not found:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size: write N, NK or NM (e.g. 4096, 512K, 2M)")
-    value = int(found[1]) * BYTE_UNITS[found[2].upper()]
-    if not 1 <= value <= 64 << 20:
-        raise argparse.ArgumentTypeError(f"must be from 1 byte to 64M, not {text}")
-    return value
-
-
-def _error_limit(text: str) -> Any:
-    """--max-errors: a count of failed samples (`5`), or a share of them (`10%`, `0.1`)."""
-    from harness.runner import ErrorLimit
-
-    try:
-        if text.endswith("%"):
-            rate = float(text[:-1]) / 100
-        elif "." in text:
-            rate = float(text)
-        else:
-            count = int(text)
-            if count < 0:
-                raise ValueError
-            return ErrorLimit(count=count)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is neither a count (5) nor a rate (10%, 0.1)") from None
-    if not 0 <= rate < 1:
-        raise argparse.ArgumentTypeError(f"a rate must be from 0% to under 100%, not {text}")
-    return ErrorLimit(rate=rate)
-
-
-def _reducer(text: str) -> str:
-    """--reducer: mean, majority, all, or pass@k with k a whole number from 1."""
-    if text in ("mean", "majority", "all") or re.fullmatch(r"pass@[1-9][0-9]*", text):
-        return text
-    raise argparse.ArgumentTypeError(f"{text!r} is not mean, majority, all or pass@k (k = 1, 2, …)")

@@ -15,7 +15,31 @@ from harness.types import Request, Response
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
-class OpenAIChat(HTTPProvider):
+class OpenAIFormat(HTTPProvider):
+    """What chat and legacy completions share: streamed chunks, usage in the last one, the content filter."""
+
+    def stream_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "stream": True, "stream_options": {"include_usage": True}}
+
+    def chunk_text(self, choice: dict[str, Any]) -> Any:
+        """The answer text a streamed choice carries."""
+        raise NotImplementedError
+
+    def read_event(self, event: Event, assembly: Assembly) -> bool:
+        data = _chunk(event)
+        if data is None:
+            return True
+        choice = _first_choice(data)
+        assembly.add(self.chunk_text(choice))
+        assembly.finish = choice.get("finish_reason") or assembly.finish
+        _usage_and_model(data, assembly)
+        return False
+
+    def finished(self, response: Response) -> Response:
+        return _not_filtered(response)
+
+
+class OpenAIChat(OpenAIFormat):
     """`POST {base_url}/chat/completions`."""
 
     provider = "openai"
@@ -34,25 +58,12 @@ class OpenAIChat(HTTPProvider):
             content = refusal
         return self.finished(_response(data, choice, content))
 
-    def stream_body(self, body: dict[str, Any]) -> dict[str, Any]:
-        return {**body, "stream": True, "stream_options": {"include_usage": True}}
-
-    def read_event(self, event: Event, assembly: Assembly) -> bool:
-        data = _chunk(event)
-        if data is None:
-            return True
-        choice = _first_choice(data)
+    def chunk_text(self, choice: dict[str, Any]) -> Any:
         delta = choice.get("delta") or {}
-        assembly.add(text_of(delta.get("content")) or delta.get("refusal"))
-        assembly.finish = choice.get("finish_reason") or assembly.finish
-        _usage_and_model(data, assembly)
-        return False
-
-    def finished(self, response: Response) -> Response:
-        return _not_filtered(response)
+        return text_of(delta.get("content")) or delta.get("refusal")
 
 
-class OpenAICompletions(HTTPProvider):
+class OpenAICompletions(OpenAIFormat):
     """`POST {base_url}/completions` for base models: the messages become one plain-text prompt."""
 
     provider = "openai-completions"
@@ -70,21 +81,8 @@ class OpenAICompletions(HTTPProvider):
             raise TypeError("completion text is missing")
         return self.finished(_response(data, choice, text))
 
-    def stream_body(self, body: dict[str, Any]) -> dict[str, Any]:
-        return {**body, "stream": True, "stream_options": {"include_usage": True}}
-
-    def read_event(self, event: Event, assembly: Assembly) -> bool:
-        data = _chunk(event)
-        if data is None:
-            return True
-        choice = _first_choice(data)
-        assembly.add(choice.get("text"))
-        assembly.finish = choice.get("finish_reason") or assembly.finish
-        _usage_and_model(data, assembly)
-        return False
-
-    def finished(self, response: Response) -> Response:
-        return _not_filtered(response)
+    def chunk_text(self, choice: dict[str, Any]) -> Any:
+        return choice.get("text")
 
 
 def plain_prompt(request: Request) -> str:
