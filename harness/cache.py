@@ -8,7 +8,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,7 @@ class ResponseCache:
 
     def put(self, key: str, response: Response) -> None:
         """Keep a successful response; it reaches the disk with its batch (BATCH of them, BATCH_SECONDS, or close)."""
-        data = {k: v for k, v in asdict(response).items() if k not in ("attempts", "cached")}
-        self._pending[key] = json.dumps(data, ensure_ascii=False)
+        self._pending[key] = json.dumps(_stored(response), ensure_ascii=False)
         if len(self._pending) >= BATCH or time.monotonic() - self._flushed > BATCH_SECONDS:
             self.commit()
 
@@ -128,6 +127,19 @@ class ResponseCache:
         """Commit what is pending and close the database."""
         self.commit()
         self._db.close()
+
+
+def _stored(response: Response) -> dict[str, Any]:
+    """What the cache keeps of a response: everything but how it was obtained (attempts, cached)."""
+    usage = response.usage
+    return {
+        "output": response.output,
+        "usage": {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
+        "finish_reason": response.finish_reason,
+        "model": response.model,
+        "time_to_first_token": response.time_to_first_token,
+        "full_bytes": response.full_bytes,
+    }
 
 
 class CachedProvider:

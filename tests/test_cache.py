@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +134,23 @@ def test_cache_command_on_a_folder_with_no_cache_creates_nothing(tmp_path: Path)
         result = evalrun("cache", action, "--json", "--cache-dir", str(tmp_path / "none"), cwd=tmp_path)
         assert result.returncode == 0 and json.loads(result.stdout)["entries"] == 0
     assert not (tmp_path / "none").exists()
+
+
+def test_a_stored_response_comes_back_whole(tmp_path: Path) -> None:
+    """Every field of a response but how it was obtained survives the cache, so a new field cannot be dropped."""
+    values: dict[str, object] = {
+        "output": "答え\ud7ff",
+        "usage": Usage(prompt_tokens=3, completion_tokens=5),
+        "finish_reason": "length",
+        "model": "served-name",
+        "attempts": 4,
+        "cached": False,
+        "time_to_first_token": 0.25,
+        "full_bytes": 123,
+    }
+    assert set(values) == {f.name for f in fields(Response)}
+    cache = ResponseCache(tmp_path)
+    cache.put("k", Response(**values))  # type: ignore[arg-type]
+    cache.close()
+    found = ResponseCache(tmp_path).get("k")
+    assert found == Response(**{**values, "attempts": 0, "cached": True})  # type: ignore[arg-type]
