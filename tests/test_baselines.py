@@ -11,10 +11,10 @@ import pytest
 from harness.models import open_provider
 from harness.models.base import ModelSettings
 from harness.models.baseline import extract_answer, random_span
-from harness.registry import Registry
-from harness.runner import RunOptions, run_all
+from harness.registry.loader import Registry
+from harness.registry.workspace import Workspace
+from harness.run.engine import RunOptions, run_all
 from harness.types import Request, Sample
-from harness.workspace import Workspace
 from tests.conftest import REPO
 
 REGISTRY = Registry.load(Workspace(REPO))

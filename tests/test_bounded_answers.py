@@ -14,20 +14,20 @@ from typing import Any
 
 import pytest
 
-from harness.data import Dataset
+from harness.analysis.table import results_table
+from harness.data.dataset import Dataset
+from harness.data.prompt import PromptRenderer
 from harness.errors import RecordWriteError
 from harness.grading import make_grader
 from harness.grading.isolation import IN_PLACE_CHARS, GradingFailed, grade_apart
 from harness.grading.structured import MAX_DEPTH, NestedTooDeeply, find_json
 from harness.models import open_provider
 from harness.models.base import ModelSettings
-from harness.prompt import PromptRenderer
-from harness.registry import Registry
-from harness.runner import FewShot, _attempt
-from harness.store import RunWriter
-from harness.table import results_table
+from harness.registry.loader import Registry
+from harness.registry.workspace import Workspace
+from harness.run.engine import FewShot, _attempt
+from harness.run.store import RunWriter
 from harness.types import Sample, Score
-from harness.workspace import Workspace
 from tests.conftest import REPO, against, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault
 
@@ -122,7 +122,7 @@ def test_an_answer_over_the_limit_is_cut_recorded_as_cut_and_graded(workspace: P
     assert by_id["s0"]["output_cut"] is False and by_id["s0"]["output_bytes"] is None
     assert (run_dir / "samples.jsonl").stat().st_size < 1.5 * (1 << 20)
 
-    from harness.schemas import validator
+    from harness.registry.schemas import validator
 
     assert all(not list(validator("sample").iter_errors(record)) for record in by_id.values())
     assert not list(validator("run").iter_errors(json.loads((run_dir / "run.json").read_text())))

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from harness.cache import ResponseCache
+from harness.models.cache import ResponseCache
 from harness.types import Request, Response, Sample, Usage
 from tests.conftest import REPO, SECRET, evalrun
 from tests.openai_server import FakeOpenAI, Fault

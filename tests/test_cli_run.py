@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.schemas import validator
+from harness.registry.schemas import validator
 from tests.conftest import REPO, SECRET, against, evalrun
 from tests.openai_server import FakeOpenAI, Fault
 

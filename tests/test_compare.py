@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from harness.compare import compare, run_scores
-from harness.pairing import Run
-from harness.stats import holm, mcnemar_exact, paired_bootstrap, sign_flip
-from harness.table import results_table
+from harness.analysis.compare import compare, run_scores
+from harness.analysis.pairing import Run
+from harness.analysis.table import results_table
+from harness.run.statistics import holm, mcnemar_exact, paired_bootstrap, sign_flip
 from tests.conftest import REPO, evalrun, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault
 

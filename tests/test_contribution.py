@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.authoring.overlap import Question, duplicate_problems
 from harness.cli import main
-from harness.overlap import Question, duplicate_problems
 from tests.conftest import CARD, TEST_CANARY, evalrun, write, write_jsonl
 
 EVAL = """\

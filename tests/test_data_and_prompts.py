@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.data import Dataset
+from harness.data.dataset import Dataset
+from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import InputError
 from harness.models import open_provider
 from harness.models.base import ModelSettings
-from harness.prompt import PromptError, PromptRenderer
-from harness.registry import Registry
-from harness.runner import RunOptions, run_all
-from harness.spec import PromptSpec
+from harness.registry.loader import Registry
+from harness.registry.specs import PromptSpec
+from harness.registry.workspace import Workspace, display_path
+from harness.run.engine import RunOptions, run_all
 from harness.types import Sample
-from harness.workspace import Workspace, display_path
 from tests.conftest import write, write_jsonl
 
 SQUAD_ROWS = [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.summary import pass_at_k, reduce
+from harness.run.summary import pass_at_k, reduce
 from tests.conftest import REPO, against, evalrun
 from tests.openai_server import FakeOpenAI
 

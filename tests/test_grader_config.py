@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.grading import config_problems, make_grader
+from harness.grading import make_grader
 from harness.grading.normalize import Normalization, normalize
+from harness.registry.graders import config_problems
 from harness.types import Sample
 from tests.conftest import REPO, evalrun, write, write_jsonl
 from tests.test_validate import GOOD_EVAL, ROWS, problems

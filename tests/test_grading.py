@@ -8,7 +8,7 @@ from harness.grading import make_grader
 from harness.grading.choice import parse_choice
 from harness.grading.normalize import normalize, tokenize
 from harness.grading.text import token_f1
-from harness.spec import GRADER_METRICS
+from harness.registry.graders import KINDS
 from harness.types import Sample
 
 
@@ -143,15 +143,15 @@ MINIMAL_OPTIONS = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(set(GRADER_METRICS) - {"judge"}))
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - {"judge"}))
 def test_graders_produce_their_declared_metrics(kind: str) -> None:
     score = make_grader(kind, "en", **MINIMAL_OPTIONS.get(kind, {})).grade("A", sample("A", choices=CHOICES))
-    assert set(score.metrics) == set(GRADER_METRICS[kind])
-    assert score.value == score.metrics[GRADER_METRICS[kind][0]]
+    assert set(score.metrics) == set(KINDS[kind].metrics)
+    assert score.value == score.metrics[KINDS[kind].metrics[0]]
 
 
 def test_bootstrap_interval_does_not_depend_on_order() -> None:
-    from harness.stats import estimate
+    from harness.run.statistics import estimate
 
     values = [0.1 * (i % 11) for i in range(60)]
     assert estimate(values, seed=3) == estimate(list(reversed(values)), seed=3)

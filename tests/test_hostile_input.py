@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import ProviderError
 from harness.grading.choice import parse_choice
 from harness.models import open_provider
 from harness.models.base import ModelSettings
-from harness.prompt import PromptError, PromptRenderer
-from harness.spec import PromptSpec
+from harness.registry.specs import PromptSpec
 from harness.types import Request, Sample
 from tests.conftest import SECRET, evalrun, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.grading.judge import read_verdict
-from harness.spec import JudgeSpec, PromptSpec
+from harness.registry.specs import JudgeSpec, PromptSpec
 from tests.conftest import REPO, evalrun, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault
 

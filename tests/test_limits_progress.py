@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.progress import Board
-from harness.summary import Tally
+from harness.run.progress import Board
+from harness.run.summary import Tally
 from tests.conftest import against
 from tests.openai_server import FakeOpenAI, Fault
 

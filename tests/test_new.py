@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.authoring.scaffold import SETUPS
 from harness.cli import main
-from harness.scaffold import KINDS
-from harness.spec import GRADER_METRICS
+from harness.registry.graders import KINDS
 from tests.conftest import REPO, evalrun
 
 LANGUAGES = ("en", "ja", "zh-Hans")
@@ -44,11 +44,11 @@ def new(capsys: pytest.CaptureFixture[str], eval_id: str, language: str, kind: s
 
 
 def test_every_grader_kind_has_a_scaffold() -> None:
-    assert sorted(KINDS) == sorted(GRADER_METRICS)
+    assert sorted(SETUPS) == sorted(KINDS)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("kind", list(GRADER_METRICS))
+@pytest.mark.parametrize("kind", list(KINDS))
 def test_scaffold_validates_and_the_oracle_scores_it_1(
     here: Path, capsys: pytest.CaptureFixture[str], kind: str, language: str
 ) -> None:
@@ -69,7 +69,7 @@ def test_scaffold_validates_and_the_oracle_scores_it_1(
     assert status == 0, err
     (summary,) = json.loads(out)["runs"]
     assert summary["counts"]["scored"] == 2 and summary["counts"]["unparsed"] == 0
-    assert summary["metrics"][GRADER_METRICS[kind][0]]["mean"] == 1.0
+    assert summary["metrics"][KINDS[kind].metrics[0]]["mean"] == 1.0
 
 
 def test_family_members_share_the_card_and_its_canary(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,7 +103,7 @@ def test_every_question_shape_validates_beside_the_shipped_evals(
 ) -> None:
     monkeypatch.chdir(repo_copy)
     monkeypatch.delenv("EVALRUN_HOME", raising=False)
-    shapes = {kind.shape: name for name, kind in reversed(KINDS.items())}
+    shapes = {kind.shape: name for name, kind in reversed(SETUPS.items())}
     for shape, kind in shapes.items():
         for language in (*LANGUAGES, "zh-Hant"):
             new(capsys, f"{shape}.{language.lower()}", language, kind)

@@ -13,7 +13,7 @@ from harness.errors import InputError, ProviderError
 from harness.models import open_provider
 from harness.models.base import ModelSettings
 from harness.models.retry import RetryPolicy, retry_after_seconds
-from harness.spec import ModelPreset
+from harness.registry.specs import ModelPreset
 from harness.types import Request, Sample
 from tests.conftest import SECRET
 from tests.openai_server import FakeOpenAI, Fault

@@ -39,19 +39,19 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
         "harness/_builtin/registry/suites/core.yaml",
         "harness/_builtin/registry/evals/comprehension.ja.yaml",
         "harness/_builtin/evals/gpt-history/en.jsonl",
-        "harness/schemas/eval.schema.json",
-        "harness/schemas/run.schema.json",
-        "harness/schemas/sample.schema.json",
-        "harness/scaffold/examples.yaml",
-        "harness/scaffold/eval.yaml.in",
-        "harness/scaffold/card.md.in",
+        "harness/registry/schemas/eval.schema.json",
+        "harness/registry/schemas/run.schema.json",
+        "harness/registry/schemas/sample.schema.json",
+        "harness/authoring/scaffold/examples.yaml",
+        "harness/authoring/scaffold/eval.yaml.in",
+        "harness/authoring/scaffold/card.md.in",
     ):
         assert required in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code = "from harness.workspace import Workspace; from harness.registry import Registry; r = Registry.load(Workspace.locate()); print(r.problems, sorted(r.suites['core'].evals))"
+    code = "from harness.registry.workspace import Workspace; from harness.registry.loader import Registry; r = Registry.load(Workspace.locate()); print(r.problems, sorted(r.suites['core'].evals))"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=elsewhere,

@@ -13,7 +13,7 @@ import pytest
 from harness.errors import ProviderError
 from harness.models.ollama import host_url
 from harness.models.pacing import AdaptiveLimit
-from harness.spec import endpoint_url_problem
+from harness.registry.specs import endpoint_url_problem
 from tests.conftest import REPO, against, evalrun
 from tests.openai_server import FakeOpenAI, Fault
 from tests.test_openai_provider import ask

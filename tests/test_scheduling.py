@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from harness.progress import Board
-from harness.summary import Tally
+from harness.run.progress import Board
+from harness.run.summary import Tally
 from tests.conftest import evalrun, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault, ServerThread
 
@@ -234,8 +234,8 @@ def test_plain_lines_come_every_interval_for_unfinished_pairs() -> None:
 def test_plain_progress_never_imports_rich() -> None:
     script = (
         "import asyncio, io, sys\n"
-        "from harness.progress import Board\n"
-        "from harness.summary import Tally\n"
+        "from harness.run.progress import Board\n"
+        "from harness.run.summary import Tally\n"
         "async def main():\n"
         "    async with Board(stream=io.StringIO(), interval=0.01) as board:\n"
         "        board.finish(board.add('a × m', 1, Tally(('accuracy',))), 'complete')\n"

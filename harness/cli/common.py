@@ -28,8 +28,8 @@ def bounded(convert: Callable[[str], Any], low: float, high: float) -> Callable[
 
 def load_registry() -> Any:
     """The registry of the current workspace; InputError if anything in it is wrong."""
-    from harness.registry import Registry
-    from harness.workspace import Workspace
+    from harness.registry.loader import Registry
+    from harness.registry.workspace import Workspace
 
     registry = Registry.load(Workspace.locate())
     registry.raise_problems()

@@ -9,7 +9,7 @@ from typing import Any
 
 from harness.cli.common import EXIT_OK, load_registry, option_argument
 from harness.errors import InputError
-from harness.spec import GRADER_METRICS
+from harness.registry.graders import KINDS
 
 
 def register(commands: Any) -> None:
@@ -22,7 +22,7 @@ def register(commands: Any) -> None:
         "the grader's explanation (normalized text, tokens, parsed numbers, the choice it read). The same code "
         "grades runs and regrades.",
     )
-    grade.add_argument("--grader", choices=sorted(GRADER_METRICS), help="the grader (default: the --eval's)")
+    grade.add_argument("--grader", choices=list(KINDS), help="the grader (default: the --eval's)")
     option_argument(grade)
     grade.add_argument("--eval", metavar="ID", help="take the grader, its options and the language from this eval")
     grade.add_argument(
@@ -41,7 +41,7 @@ def register(commands: Any) -> None:
 
 def _language(tag: str) -> str:
     """An argparse type: the tag itself if it is a valid BCP-47 language tag, else exit 2 saying why."""
-    from harness.registry import language_problem
+    from harness.registry.loader import language_problem
 
     problem = language_problem(tag)
     if problem:
@@ -50,8 +50,8 @@ def _language(tag: str) -> str:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from harness.grading.explain import explain, read_pairs, score_pairs
     from harness.grading.override import grader_config
-    from harness.scoring import explain, read_pairs, score_pairs
 
     spec = load_registry().evals.get(args.eval) if args.eval else None
     if args.eval and spec is None:

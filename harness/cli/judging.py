@@ -62,8 +62,8 @@ class Models:
         overrides, which are meant for the models being evaluated."""
         from dataclasses import replace
 
-        from harness.cache import CachedProvider
         from harness.models import open_provider
+        from harness.models.cache import CachedProvider
 
         key = (name, judge)
         if key not in self.opened:
@@ -94,7 +94,7 @@ class Models:
 
 def open_cache(args: argparse.Namespace) -> Any:
     """The response cache the arguments ask for, or None with --no-cache."""
-    from harness.cache import ResponseCache, default_cache_dir
+    from harness.models.cache import ResponseCache, default_cache_dir
 
     return None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
 

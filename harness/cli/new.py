@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from harness.cli.common import EXIT_OK
-from harness.spec import GRADER_METRICS
+from harness.registry.graders import KINDS
 
 
 def register(commands: Any) -> None:
@@ -33,7 +33,7 @@ def register(commands: Any) -> None:
     new.add_argument(
         "--grader",
         required=True,
-        choices=list(GRADER_METRICS),
+        choices=list(KINDS),
         metavar="KIND",
         help='how answers are scored: %(choices)s (README.md, "Graders")',
     )
@@ -47,8 +47,8 @@ def register(commands: Any) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from harness.scaffold import scaffold
-    from harness.workspace import Workspace, display_path
+    from harness.authoring.scaffold import scaffold
+    from harness.registry.workspace import Workspace, display_path
 
     made = scaffold(Workspace.locate(), args.eval_id, args.lang, args.grader, args.family)
     created = [display_path(path) for path in made.created]

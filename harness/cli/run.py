@@ -11,8 +11,8 @@ from typing import Any
 from harness.cli import run_arguments as arguments
 from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
 from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
+from harness.data.selection import LIMIT_HELP
 from harness.errors import InputError
-from harness.selection import LIMIT_HELP
 
 ENVIRONMENT_HELP = """\
 environment:
@@ -119,7 +119,7 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--resume",
         nargs="?",
-        const="any",  # harness.run_opening.RESUME_ANY
+        const="any",  # harness.run.opening.RESUME_ANY
         metavar="RUN_ID",
         help="continue the newest unfinished run with the same eval, data, model and parameters (or the run named)",
     )
@@ -213,13 +213,13 @@ def _run(args: argparse.Namespace) -> int:
     import asyncio
     from dataclasses import replace
 
+    from harness.analysis.table import failure_lines, results_table, run_folder_lines, run_folders
     from harness.cli.environment import load_dotenv_file
     from harness.cli.signals import SignalsCancel, Terminated
+    from harness.data.selection import evals_with_ids
     from harness.models.base import MAX_ANSWER_BYTES, ModelSettings
-    from harness.overrides import with_generation
-    from harness.runner import RunOptions, run_all
-    from harness.selection import evals_with_ids
-    from harness.table import failure_lines, results_table, run_folder_lines, run_folders
+    from harness.run.engine import RunOptions, run_all
+    from harness.run.overrides import with_generation
 
     load_dotenv_file()
     models, concurrency, results = _defaults(args)
@@ -237,7 +237,7 @@ def _run(args: argparse.Namespace) -> int:
     specs = [with_generation(spec, params, args.system_message) for spec in specs]
     specs = evals_with_ids(specs, registry.workspace, selection)
     if args.dry_run:
-        from harness.dryrun import dry_run, plan_table
+        from harness.run.dry_run import dry_run, plan_table
 
         plans = dry_run(
             specs,
@@ -344,7 +344,7 @@ def _generation(args: argparse.Namespace) -> dict[str, Any]:
 
 def _selection(args: argparse.Namespace) -> Any:
     """Which samples: --limit, --sample-id, or all of them."""
-    from harness.selection import Selection, by_ids
+    from harness.data.selection import Selection, by_ids
 
     if args.limit is not None and args.sample_id:
         raise InputError("evalrun: give --limit or --sample-id, not both")

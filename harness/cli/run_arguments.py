@@ -56,8 +56,8 @@ def json_or_text(text: str) -> Any:
 
 
 def limit(text: str) -> Any:
-    """--limit: a count, a fraction or a range (see harness.selection.LIMIT_HELP)."""
-    from harness.selection import parse_limit
+    """--limit: a count, a fraction or a range (see harness.data.selection.LIMIT_HELP)."""
+    from harness.data.selection import parse_limit
 
     try:
         return parse_limit(text)
@@ -93,7 +93,7 @@ def byte_count(text: str) -> int:
 
 def error_limit(text: str) -> Any:
     """--max-errors: a count of failed samples (`5`), or a share of them (`10%`, `0.1`)."""
-    from harness.runner import ErrorLimit
+    from harness.run.engine import ErrorLimit
 
     try:
         if text.endswith("%"):

@@ -11,7 +11,7 @@ from typing import Any
 from harness.cli.common import EXIT_OK, bounded, load_registry, option_argument
 from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
 from harness.errors import InputError
-from harness.spec import GRADER_METRICS
+from harness.registry.graders import KINDS
 
 
 def register(commands: Any) -> None:
@@ -23,7 +23,7 @@ def register(commands: Any) -> None:
         "writing a new run that names the old one in `regraded_from`.",
     )
     again.add_argument("run_id", metavar="RUN_ID", help="a folder name under results/runs/")
-    again.add_argument("--grader", choices=sorted(GRADER_METRICS), help="grade with this grader instead of the eval's")
+    again.add_argument("--grader", choices=list(KINDS), help="grade with this grader instead of the eval's")
     option_argument(again)
     judge_argument(again)
     again.add_argument(
@@ -104,10 +104,10 @@ def register(commands: Any) -> None:
 def _regrade(args: argparse.Namespace) -> int:
     import asyncio
 
+    from harness.analysis.table import results_table
     from harness.models.base import ModelSettings
-    from harness.regrade import regrade
-    from harness.store import RunStore
-    from harness.table import results_table
+    from harness.run.regrade import regrade
+    from harness.run.store import RunStore
 
     registry = load_registry()
     store = RunStore(args.results)
@@ -142,8 +142,8 @@ def _regrade(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from harness.compare import compare, render, warning_lines
-    from harness.pairing import newest_pairs, runs_in_pairs
+    from harness.analysis.compare import compare, render, warning_lines
+    from harness.analysis.pairing import newest_pairs, runs_in_pairs
 
     if args.model:
         if len(args.model) != 2:
@@ -164,7 +164,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from harness.cache import FILE_NAME, ResponseCache, default_cache_dir
+    from harness.models.cache import FILE_NAME, ResponseCache, default_cache_dir
 
     directory = args.cache_dir or default_cache_dir()
     if not (directory / FILE_NAME).exists():  # nothing cached yet: say so without creating a cache

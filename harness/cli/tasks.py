@@ -59,12 +59,12 @@ def changed_argument(parser: argparse.ArgumentParser, text: str) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from harness.listing import listing, render_listing
+    from harness.authoring.listing import listing, render_listing
 
     registry = load_registry()
     data = listing(registry)
     if args.changed_since is not None:
-        from harness.changes import affected, changed_files
+        from harness.authoring.changes import affected, changed_files
 
         changed = changed_files(registry.workspace, args.changed_since)
         ids = {spec.id for spec in affected(registry.evals.values(), registry.workspace, changed)}
@@ -82,8 +82,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from harness.validate import validate
-    from harness.workspace import Workspace
+    from harness.authoring.validate import validate
+    from harness.registry.workspace import Workspace
 
     workspace = Workspace.locate()
     problems = validate(workspace, args.paths, args.changed_since)
@@ -94,7 +94,7 @@ def _validate(args: argparse.Namespace) -> int:
         raise InputError(problems)
     print("ok: no problems found", file=sys.stderr)
     if args.preview:
-        from harness.preview import preview, render_preview
+        from harness.authoring.preview import preview, render_preview
 
         registry = load_registry()
         if args.preview not in registry.evals:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.grading import build_grader
-from harness.spec import EvalSpec
+from harness.registry.specs import EvalSpec
 from harness.types import Sample
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from harness.cjk import CJK_CHARS
+from harness.text.cjk import CJK_CHARS
 from harness.types import LABELS
 
 GOJUON = "アイウエオカキクケコサシスセソタチツテトナニヌネノハ"

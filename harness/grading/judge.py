@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
+from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import ProviderError
-from harness.grading.pattern import PATTERN_TIMEOUT, compile_pattern
-from harness.models.base import Provider
-from harness.prompt import PromptError, PromptRenderer
-from harness.spec import JudgeSpec
-from harness.types import Request, Sample, Score
+from harness.registry.specs import JudgeSpec
+from harness.text.patterns import PATTERN_TIMEOUT, compile_pattern
+from harness.types import Request, Response, Sample, Score
+
+
+class JudgingModel(Protocol):
+    """What a judge grader needs of a model: its name, and an answer to a request (a provider is one)."""
+
+    name: str
+
+    async def complete(self, request: Request) -> Response:
+        """The model's answer; raises ProviderError when it cannot be had."""
+        ...
 
 
 class JudgeError(Exception):
@@ -23,7 +33,7 @@ class JudgeGrader:
     kept in the score's detail; a reply with no verdict is `unparsed` and scores 0, never a pass."""
 
     rubric: JudgeSpec
-    judge: Provider
+    judge: JudgingModel
 
     def grade(self, output: str, sample: Sample) -> Score:
         """Judges answer over the network: use `agrade`."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from harness.cjk import CJK_CHARS, fold
+from harness.text.cjk import CJK_CHARS, fold
 
 _TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}]+")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from harness.errors import InputError
-from harness.spec import EvalSpec
+from harness.registry.specs import EvalSpec
 
 
 def grader_config(base: Mapping[str, Any] | None, kind: str | None, options: Sequence[str]) -> dict[str, Any]:
@@ -18,8 +18,8 @@ def grader_config(base: Mapping[str, Any] | None, kind: str | None, options: Seq
     """
     import yaml
 
-    from harness.grading import config_problems
-    from harness.schemas import validator
+    from harness.registry.graders import config_problems
+    from harness.registry.schemas import validator
 
     if kind is None and base is None:
         raise InputError("evalrun: give --grader KIND")

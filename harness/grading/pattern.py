@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.grading.normalize import Normalization, normalize, tokenize
+from harness.text.patterns import PATTERN_TIMEOUT, compile_pattern
 from harness.types import Sample, Score
-
-PATTERN_TIMEOUT = 1.0
-"""Seconds a registry pattern may spend on one output: a pattern is data and must not hang a run."""
-
-
-@functools.lru_cache(maxsize=64)
-def compile_pattern(pattern: str) -> Any:
-    """The pattern compiled by the `regex` module (which can time out); raises ValueError if it is invalid."""
-    import regex
-
-    try:
-        return regex.compile(pattern)
-    except regex.error as exc:
-        raise ValueError(f"invalid regular expression: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -75,33 +75,6 @@ def _bounded(value: Any, text: str, start: int, end: int, max_depth: int) -> Any
     return value
 
 
-def schema_problem(schema: Mapping[str, Any]) -> str | None:
-    """Why `schema` cannot be used (not a valid JSON Schema, or a $ref outside the schema itself), or None."""
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        return f"not a valid JSON Schema: {exc.message}"
-    for keyword, ref in _refs(schema):
-        if not ref.startswith("#"):
-            return f"{keyword} {ref!r} points outside the schema; only local references (#/...) are allowed"
-    return None
-
-
-REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
-
-
-def _refs(node: Any) -> list[tuple[str, str]]:
-    if isinstance(node, dict):
-        own = [(key, node[key]) for key in REFERENCE_KEYWORDS if isinstance(node.get(key), str)]
-        return own + [ref for value in node.values() for ref in _refs(value)]
-    if isinstance(node, list):
-        return [ref for value in node for ref in _refs(value)]
-    return []
-
-
 @dataclass(frozen=True)
 class JSONGrader:
     """1 when the output holds JSON valid under `schema` (and, with compare="equal", equal to some reference)."""

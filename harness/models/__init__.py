@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from harness.errors import InputError
 from harness.models.base import ModelSettings, Prices, Provider
-from harness.spec import ModelPreset, endpoint_url_problem
+from harness.registry.specs import ModelPreset, endpoint_url_problem
 
 if TYPE_CHECKING:
     from harness.models.endpoints import Endpoints

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from harness.spec import EvalSpec
+from harness.registry.specs import EvalSpec
 from harness.types import Request, Response
 
 

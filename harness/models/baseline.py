@@ -7,9 +7,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from harness.cjk import CJK, fold
 from harness.models.base import Prices
-from harness.spec import EvalSpec
+from harness.registry.specs import EvalSpec
+from harness.text.cjk import CJK, fold
 from harness.types import LABELS, Request, Response
 
 NAMES = ("oracle", "random", "reader")

@@ -20,7 +20,7 @@ from harness.models.sse import Event
 from harness.models.streaming import Assembly
 from harness.models.tls import TLSSettings
 from harness.models.transport import Reply, Stream, TransportError
-from harness.spec import EvalSpec
+from harness.registry.specs import EvalSpec
 from harness.types import Request, Response
 
 RETRYABLE_STATUS = {408, 409, 425, 429}

@@ -153,7 +153,7 @@ class Budget:
 
 def estimate_tokens(texts: list[str], completion: int) -> int:
     """A tokenizer-free guess at a request's tokens: a CJK character is about one, other text about four characters."""
-    from harness.cjk import CJK
+    from harness.text.cjk import CJK
 
     total = 0
     for text in texts:

@@ -1,0 +1,1 @@
+"""Reading stored runs: pairing, paired comparison and results tables."""

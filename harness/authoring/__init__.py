@@ -1,0 +1,1 @@
+"""Contributing a task: validate, duplicates, changes, preview, listing and the scaffold."""

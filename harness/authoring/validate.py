@@ -1,0 +1,114 @@
+"""`evalrun validate`: registry files and the data behind each eval, every problem as `path:line: message`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from harness.authoring.changes import affected, changed_files, eval_files
+from harness.authoring.overlap import Question, duplicate_problems, question_of
+from harness.data.cards import DataCard, card_problems
+from harness.data.checks import check_data
+from harness.data.dataset import MAX_DATA_BYTES, Dataset
+from harness.errors import InputError, Problem
+from harness.grading.checks import failed_checks, oracle_failures
+from harness.registry.loader import ENTRY_FOLDERS, Registry
+from harness.registry.specs import EvalSpec
+from harness.registry.workspace import Workspace, display_path
+from harness.types import Sample
+
+CHECKED_SUFFIXES = (".yaml", ".yml", ".jsonl")
+
+
+def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: str | None = None) -> list[Problem]:
+    """Problems in the registry and its data; when `paths` are given, those about files under them; with
+    `changed_since` (a git revision), those about files changed since then and the evals they belong to."""
+    targets = [p.resolve() for p in paths]
+    for target in targets:
+        if not target.exists():
+            raise InputError([Problem(display_path(target), 1, "no such file or directory")])
+        if target.is_file() and target.suffix not in CHECKED_SUFFIXES:
+            raise InputError([Problem(display_path(target), 1, "not a registry file (.yaml) or data file (.jsonl)")])
+    registry_dir = workspace.registry_dir.resolve()
+    extra = [p for t in targets for p in _registry_files(t) if not p.is_relative_to(registry_dir)]
+    registry = Registry.load(workspace, extra)
+    if changed_since is not None:
+        changed = changed_files(workspace, changed_since)
+        targets += sorted(changed) + [
+            f for s in affected(registry.evals.values(), workspace, changed) for f in eval_files(s, workspace)
+        ]
+        if not targets:
+            return []
+    named = [s for s in registry.evals.values() if targets and s.source and _chosen(str(s.source), targets)]
+    targets += [path for spec in named for path in eval_files(spec, workspace)]  # an eval named brings its data
+    problems = [p for p in registry.problems if _chosen(p.path, targets)]
+    cards: dict[str, tuple[DataCard | None, list[Problem]]] = {}
+    questions: list[Question] = []
+    for spec in registry.evals.values():
+        found = card_problems(spec, workspace, cards)
+        too_big = _size_problems(spec, workspace)
+        if too_big:
+            found += too_big
+        else:
+            samples: list[tuple[int, Sample]] = []
+            found += check_data(spec, workspace, good=samples if spec.data.path else None)
+            found += _review_data(spec, workspace, samples, questions)
+        if spec.source is not None:  # grader self-tests run here only: loading the registry stays cheap
+            source = display_path(spec.source)
+            found += [Problem(source, spec.line_of("checks", i), message) for i, message in failed_checks(spec)]
+        problems += [p for p in found if _chosen(p.path, targets)]
+    duplicates = duplicate_problems(questions, reported=lambda path: _chosen(path, targets))
+    problems += [p for p in duplicates if _chosen(p.path, targets)]
+    return list(dict.fromkeys(problems))  # a data file or card shared by evals is reported once
+
+
+def _size_problems(spec: EvalSpec, workspace: Workspace) -> list[Problem]:
+    """A problem for each local data file of the eval over the size limit (such a file is not read further)."""
+    problems = []
+    for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
+        try:
+            path = workspace.data_file(relative)
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            continue  # a missing or escaping data file is reported by the registry
+        if size > MAX_DATA_BYTES:
+            message = (
+                f"data file is {size / 2**20:.0f} MB; the limit is {MAX_DATA_BYTES >> 20} MB "
+                "(host larger data on the Hugging Face hub)"
+            )
+            problems.append(Problem(display_path(path), 1, message))
+    return problems
+
+
+def _review_data(
+    spec: EvalSpec, workspace: Workspace, samples: list[tuple[int, Sample]], questions: list[Question]
+) -> list[Problem]:
+    """The oracle self-test of an eval's good local samples; their questions go to `questions` for the duplicate check."""
+    if spec.data.path is None:
+        return []
+    display = Dataset(spec, workspace).display()
+    questions += [question_of(spec, sample, display, line) for line, sample in samples]
+    return [Problem(display, line, message) for line, message in oracle_failures(spec, samples)]
+
+
+def _registry_files(target: Path) -> Iterator[Path]:
+    """YAML files a path names: itself, or those under it in `evals/`, `suites/` or `models/` folders (hidden folders skipped)."""
+    if target.is_file():
+        if target.suffix in (".yaml", ".yml"):
+            yield target
+        return
+    for folder, subfolders, files in os.walk(target):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        if Path(folder).name in ENTRY_FOLDERS:
+            yield from (Path(folder) / f for f in sorted(files) if f.endswith((".yaml", ".yml")))
+
+
+def _chosen(path: str, targets: list[Path]) -> bool:
+    if not targets:
+        return True
+    try:
+        resolved = Path(path).resolve()
+    except (RuntimeError, OSError):  # a loop of links: compare the name as written
+        resolved = Path(path).absolute()
+    return any(resolved == t or resolved.is_relative_to(t) for t in targets)

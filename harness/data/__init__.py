@@ -1,0 +1,1 @@
+"""An eval's samples and prompts: datasets, data checks, prompt rendering, sample selection, data cards."""

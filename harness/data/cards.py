@@ -1,0 +1,111 @@
+"""An eval family's data card (`evals/<family>/README.md`): front matter giving license, source and canary GUID."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from harness.errors import Problem
+from harness.registry.specs import EvalSpec
+from harness.registry.workspace import Workspace, display_path
+from harness.registry.yamlfile import parse_yaml, read_text
+
+FENCE = "---"
+FRONT_MATTER_HINT = "a data card starts with YAML front matter between --- lines giving license, source and canary"
+
+
+@dataclass(frozen=True)
+class DataCard:
+    """What a data card declares about the data of the evals that use it."""
+
+    display: str
+    license: str
+    source: tuple[str, ...]
+    canary: str
+    canary_line: int
+
+
+def card_location(spec: EvalSpec) -> str | None:
+    """The eval's data card relative to evals/: its `card:`, else README.md beside its data file (None for hub data)."""
+    if spec.data.card:
+        return spec.data.card
+    if spec.data.path:
+        return str(PurePosixPath(spec.data.path).parent / "README.md")
+    return None
+
+
+def read_card(path: Path) -> tuple[DataCard | None, list[Problem]]:
+    """The card at `path`, or None and the problems with it."""
+    display = display_path(path)
+    text, problems = read_text(path, display)
+    if text is None:
+        return None, problems
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FENCE:
+        return None, [Problem(display, 1, FRONT_MATTER_HINT)]
+    end = next((n for n, line in enumerate(lines[1:], 1) if line.strip() == FENCE), None)
+    if end is None:
+        return None, [Problem(display, 1, f"{FRONT_MATTER_HINT}; the closing --- is missing")]
+    document, problems = parse_yaml("\n".join(lines[1:end]) + "\n", display, first_line=2)
+    if document is None:
+        return None, problems or [Problem(display, 2, f"{FRONT_MATTER_HINT}; the front matter is empty")]
+    from harness.registry.loader import schema_problems
+
+    problems = schema_problems(document, "card")
+    if problems:
+        return None, problems
+    data = document.data
+    source = (data["source"],) if isinstance(data["source"], str) else tuple(data["source"])
+    return DataCard(display, data["license"], source, data["canary"], document.line_of(["canary"])), []
+
+
+def card_problems(
+    spec: EvalSpec, workspace: Workspace, cards: dict[str, tuple[DataCard | None, list[Problem]]]
+) -> list[Problem]:
+    """Problems with the eval's data card, and data files of the eval that lack its canary GUID.
+
+    `cards` caches cards by location, so a card shared by several evals is read (and reported) once."""
+    where = display_path(spec.source) if spec.source else spec.id
+    location = card_location(spec)
+    if location is None:
+        return [
+            Problem(where, spec.line_of("data"), "data: a Hugging Face eval needs `card:`, its data card under evals/")
+        ]
+    try:
+        path = workspace.data_file(location)
+    except ValueError as exc:
+        return [Problem(where, spec.line_of("data", "card"), f"data card: {exc}")]
+    if not path.is_file():
+        line = spec.line_of("data", "card") if spec.data.card else spec.line_of("data", "path")
+        what = "is not a regular file" if path.exists() else "is missing"
+        return [Problem(where, line, f"no data card: evals/{location} {what} (license, source and canary go there)")]
+    first = location not in cards
+    if first:
+        cards[location] = read_card(path)
+    card, problems = cards[location]
+    problems = list(problems) if first else []
+    if card is None:
+        return problems
+    for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
+        data_file = workspace.data_file(relative)
+        if data_file.is_file() and not contains(data_file, card.canary.encode()):
+            problems.append(
+                Problem(
+                    display_path(data_file),
+                    1,
+                    f"the canary GUID {card.canary} ({card.display}:{card.canary_line}) is not in this file: "
+                    "put it on every line, as the card says",
+                )
+            )
+    return problems
+
+
+def contains(path: Path, needle: bytes, block: int = 1 << 20) -> bool:
+    """Whether the file holds `needle`, read a block at a time."""
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(block):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) + 1 :]
+    return False

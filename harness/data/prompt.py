@@ -1,0 +1,49 @@
+"""Render an eval's sandboxed Jinja2 templates into chat messages, with optional worked examples."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from jinja2.exceptions import SecurityError, UndefinedError
+
+from harness.registry.specs import PromptSpec
+from harness.registry.templates import SANDBOX, template_problems
+from harness.types import Message, Sample
+
+
+class PromptError(ValueError):
+    """A template that cannot be compiled or rendered for a sample."""
+
+
+class PromptRenderer:
+    """Compiled templates for one eval; turns a sample (and its shots) into chat messages."""
+
+    def __init__(self, prompt: PromptSpec):
+        problems = template_problems(prompt)
+        if problems:
+            raise PromptError("; ".join(f"prompt.{part}: {msg}" for part, msg in problems))
+        self._system = SANDBOX.from_string(prompt.system) if prompt.system else None
+        self._user = SANDBOX.from_string(prompt.user)
+
+    def render(self, sample: Sample, shots: Sequence[Sample] = ()) -> tuple[Message, ...]:
+        """Messages for `sample`: system, then each shot as a user/assistant pair, then the question."""
+        messages: list[Message] = []
+        if self._system is not None:
+            messages.append({"role": "system", "content": self._fill(self._system, sample)})
+        for shot in shots:
+            messages.append({"role": "user", "content": self._fill(self._user, shot)})
+            messages.append({"role": "assistant", "content": shot.references[0]})
+        messages.append({"role": "user", "content": self._fill(self._user, sample)})
+        return tuple(messages)
+
+    @staticmethod
+    def _fill(template: Any, sample: Sample) -> str:
+        try:
+            return template.render(dict(sample.fields)).strip()
+        except UndefinedError as exc:
+            raise PromptError(f"sample {sample.id}: {exc.message}") from None
+        except SecurityError as exc:
+            raise PromptError(f"sample {sample.id}: template refused by the sandbox: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - a template error a sample triggers, e.g. a filter on the wrong type
+            raise PromptError(f"sample {sample.id}: template failed: {exc}") from None

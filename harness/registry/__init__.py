@@ -1,0 +1,1 @@
+"""What the YAML says: typed specs, the loader, the workspace, the YAML reader and the JSON Schemas."""

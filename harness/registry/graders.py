@@ -1,0 +1,252 @@
+"""The grader kinds: each one's metrics, options (type, default, meaning) and what it does, in one table.
+
+The eval schema's `grader` block, `evalrun validate`, `evalrun grade`, `evalrun new` and the README's grader table
+are all read from KINDS; `harness.grading` holds one constructor per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from harness.registry.schemas import schema_problem
+from harness.text.patterns import compile_pattern
+
+
+@dataclass(frozen=True)
+class Option:
+    """One grader option: its JSON-Schema type, its default (None: none, or the language's), and what it does."""
+
+    name: str
+    schema: Mapping[str, Any]
+    about: str
+    default: Any = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class GraderKind:
+    """A grader kind: the metrics it reports (the first is its primary), its options, and how it scores."""
+
+    name: str
+    metrics: tuple[str, ...]
+    options: tuple[Option, ...]
+    about: str
+
+    def defaults(self) -> dict[str, Any]:
+        """The options that have a fixed default, with it."""
+        return {option.name: option.default for option in self.options if option.default is not None}
+
+    def option_names(self) -> tuple[str, ...]:
+        """The options this kind accepts besides `kind`."""
+        return tuple(option.name for option in self.options)
+
+
+STANDARDS = ("cjk", "squad-v1.1", "cmrc2018", "jsquad")
+"""`em`/`f1` standards: evalrun's own (`cjk`) and the official scripts reproduced exactly."""
+
+_NORMALIZATION = (
+    Option("drop_articles", {"type": "boolean"}, "drop English a/an/the (default: on for en)"),
+    Option(
+        "fold_variants", {"type": "boolean"}, "Traditional and Simplified Chinese compare equal (default: on for zh)"
+    ),
+    Option("fold_kana", {"type": "boolean"}, "katakana and hiragana compare equal (default: off)"),
+)
+_STANDARD = Option(
+    "standard", {"enum": list(STANDARDS)}, "em/f1: evalrun's own mode or an official script, exactly", "cjk"
+)
+_GRADERS = Option(
+    "graders",
+    {"type": "array", "minItems": 1, "maxItems": 16, "items": {"$ref": "#/$defs/grader"}},
+    "the graders combined (each may carry a `weight`)",
+    required=True,
+)
+WEIGHT = Option(
+    "weight", {"type": "number", "exclusiveMinimum": 0}, "inside a combination: this grader's weight (default 1)"
+)
+"""The option every grader takes inside a combination."""
+
+
+def _kinds(*kinds: GraderKind) -> dict[str, GraderKind]:
+    return {kind.name: kind for kind in kinds}
+
+
+KINDS: Mapping[str, GraderKind] = _kinds(
+    GraderKind(
+        "exact", ("accuracy",), _NORMALIZATION, "1 if the output's tokens equal a reference's after normalization"
+    ),
+    GraderKind(
+        "includes",
+        ("accuracy",),
+        _NORMALIZATION,
+        "1 if a reference's tokens appear as a run of whole tokens in the output (`1` is not in `1945`; `東京` is in"
+        " `答えは東京です`)",
+    ),
+    GraderKind(
+        "em",
+        ("em", "f1"),
+        (_STANDARD, *_NORMALIZATION),
+        "exact match with the best reference (F1 is reported too); normalization options apply to `cjk` only",
+    ),
+    GraderKind(
+        "f1",
+        ("f1", "em"),
+        (_STANDARD, *_NORMALIZATION),
+        "token-overlap F1 with the best reference (EM is reported too); normalization options apply to `cjk` only",
+    ),
+    GraderKind(
+        "choice",
+        ("accuracy",),
+        (),
+        "1 if the option the output chose is right; an answer naming no single option is `unparsed`",
+    ),
+    GraderKind(
+        "numeric",
+        ("accuracy",),
+        (
+            Option("tolerance", {"type": "number", "minimum": 0, "maximum": 1}, "numeric: relative tolerance", 0.0),
+            Option(
+                "unit", {"type": "string", "minLength": 1, "maxLength": 40}, "numeric: the unit a number must carry"
+            ),
+        ),
+        "1 if a number in the output equals the reference's by value: `175 billion` = `175B` = `1750億` = `1,750亿` ="
+        " `一千七百五十亿` = `１７５０億` = `1.75e11`",
+    ),
+    GraderKind(
+        "date",
+        ("accuracy",),
+        (),
+        "1 if a date in the output agrees with the reference at the reference's precision: `June 2018` = `2018年6月`"
+        " = `2018-06` = `2018年6月11日`; `平成30年6月` too",
+    ),
+    GraderKind(
+        "regex",
+        ("accuracy",),
+        (
+            Option(
+                "pattern",
+                {"type": "string", "minLength": 1, "maxLength": 1000},
+                "regex: what to find in the output",
+                required=True,
+            ),
+            Option(
+                "group",
+                {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                "regex: the named group holding the answer",
+            ),
+            *_NORMALIZATION,
+        ),
+        "the last match of `pattern` (its named `group`, or all of it) must equal a reference after normalization;"
+        " no match is `unparsed`",
+    ),
+    GraderKind(
+        "fuzzy",
+        ("accuracy", "similarity"),
+        (
+            Option(
+                "threshold", {"type": "number", "minimum": 0, "maximum": 1}, "fuzzy: the similarity that passes", 0.8
+            ),
+            *_NORMALIZATION,
+        ),
+        "1 if the edit-distance similarity (1 − Levenshtein ÷ longer length) of the normalized texts reaches"
+        " `threshold`; also reports `similarity`",
+    ),
+    GraderKind(
+        "json",
+        ("accuracy",),
+        (
+            Option("schema", {"type": "object"}, "json: the JSON Schema the output must satisfy", required=True),
+            Option(
+                "compare",
+                {"enum": ["schema", "equal"]},
+                "json: the schema only, or also equal to a reference",
+                "schema",
+            ),
+        ),
+        "1 if the output holds JSON (whole, in a ```` ```json ```` fence, or inline) valid under `schema`, and with"
+        " `compare: equal` equal to a reference",
+    ),
+    GraderKind(
+        "judge",
+        ("score",),
+        (
+            Option(
+                "rubric",
+                {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$"},
+                "judge: a rubric in registry/judges/",
+                required=True,
+            ),
+            Option("model", {"type": "string", "minLength": 1}, "judge: the judging model (--judge overrides it)"),
+        ),
+        "another model reads the answer with a rubric from `registry/judges/` and gives a verdict worth a score",
+    ),
+    GraderKind("any_of", ("accuracy",), (_GRADERS,), "the best part's score"),
+    GraderKind("all_of", ("accuracy",), (_GRADERS,), "the worst part's score"),
+    GraderKind("weighted", ("score",), (_GRADERS,), "the weighted mean of the parts' scores (`weight`, default 1)"),
+)
+"""Every grader kind, in the order they are listed."""
+
+COMBINATIONS = frozenset({"any_of", "all_of", "weighted"})
+"""The kinds that combine other graders."""
+
+
+def grader_schema() -> dict[str, Any]:
+    """The JSON-Schema `grader` block of an eval: a kind and any option of any kind (which apply is checked after)."""
+    properties: dict[str, Any] = {"kind": {"enum": list(KINDS)}}
+    for option in (*(option for kind in KINDS.values() for option in kind.options), WEIGHT):
+        properties.setdefault(option.name, {**option.schema, "description": option.about})
+    return {"type": "object", "additionalProperties": False, "required": ["kind"], "properties": properties}
+
+
+def config_problems(config: Mapping[str, Any], nested: bool = False) -> list[tuple[tuple[Any, ...], str]]:
+    """What is wrong with a schema-valid `grader:` block beyond its schema, each with the key path it is at."""
+    kind = KINDS[config["kind"]]
+    accepted = kind.option_names()
+    allowed = set(accepted) | ({"weight"} if nested else set())
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    for key in config:
+        if key != "kind" and key not in allowed:
+            listed = ", ".join(accepted) or "none"
+            problems.append(
+                ((key,), f"grader option {key!r} does not apply to grader {kind.name!r} (it takes: {listed})")
+            )
+    for option in kind.options:
+        if option.required and option.name not in config:
+            problems.append(((), f"grader {kind.name!r} needs the option {option.name!r}"))
+    if kind.name in ("em", "f1") and config.get("standard", "cjk") != "cjk":
+        for option in _NORMALIZATION:
+            if option.name in config:
+                problems.append(
+                    ((option.name,), f"{option.name!r} applies only to the cjk standard: {config['standard']} is fixed")
+                )
+    if "pattern" in config:
+        try:
+            compiled = compile_pattern(config["pattern"])
+        except ValueError as exc:
+            problems.append((("pattern",), f"pattern: {exc}"))
+        else:
+            if config.get("group") and config["group"] not in compiled.groupindex:
+                problems.append((("group",), f"group {config['group']!r} is not a named group of the pattern"))
+    if "schema" in config:
+        problem = schema_problem(config["schema"])
+        if problem:
+            problems.append((("schema",), f"schema: {problem}"))
+    for index, part in enumerate(config.get("graders") or ()):
+        if part["kind"] == "judge":
+            problems.append((("graders", index), "a judge cannot be part of a combination"))
+            continue
+        for location, message in config_problems(part, nested=True):
+            problems.append((("graders", index, *location), message))
+    return problems
+
+
+def markdown_table() -> str:
+    """The README's grader table: kind, what it scores, its options."""
+    lines = ["| kind | score | options |", "| --- | --- | --- |"]
+    for kind in KINDS.values():
+        names = [f"`{name}`" for name in kind.option_names() if name not in {o.name for o in _NORMALIZATION}]
+        if any(option in kind.options for option in _NORMALIZATION):
+            names.append("normalization")
+        lines.append(f"| `{kind.name}` | {kind.about} | {', '.join(names) or '—'} |")
+    return "\n".join(lines) + "\n"

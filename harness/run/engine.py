@@ -1,0 +1,325 @@
+"""Run evals against models: render, ask, grade and record every sample, then summarize."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from harness.data.checks import check_data
+from harness.data.dataset import Dataset
+from harness.data.prompt import PromptError, PromptRenderer
+from harness.data.selection import Selection
+from harness.errors import InputError, ProviderError, RecordWriteError
+from harness.grading import Grader, build_grader
+from harness.grading.isolation import GradingFailed, grade_apart
+from harness.grading.judge import JudgeError, JudgeGrader
+from harness.models.base import MAX_ANSWER_BYTES, Provider
+from harness.registry.specs import EvalSpec
+from harness.registry.workspace import Workspace
+from harness.run.opening import RESUME_ANY, open_run
+from harness.run.progress import Board
+from harness.run.store import RunStore
+from harness.run.summary import Tally, now, summarize
+from harness.types import Request, Sample
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user asked for, beyond which evals and models."""
+
+    results_dir: Path
+    selection: Selection = field(default_factory=Selection)
+    """Which samples of each eval (all of them by default)."""
+    concurrency: int = 8
+    seed: int = 0
+    resume: str | None = None
+    """None: a new run; RESUME_ANY: continue the newest unfinished run that matches; else a run id to continue."""
+    max_errors: ErrorLimit | None = None
+    progress: bool = False
+    epochs: int = 1
+    reducer: str = "mean"
+    """How each sample's epochs become one score: see harness.run.summary.REDUCERS."""
+    say: Callable[[str], None] = lambda message: None
+    """Where notes for the person running evalrun go (the CLI prints them on stderr)."""
+    judges: Mapping[str, JudgeGrader] = field(default_factory=dict)
+    """The judge grader of each eval (by id) whose grader is `judge`."""
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    """The answer limit the models were given (part of the run's identity when it is not the default)."""
+
+
+@dataclass(frozen=True)
+class ErrorLimit:
+    """When a run stops asking: more than `count` failed samples, or a failure rate above `rate`."""
+
+    count: int | None = None
+    rate: float | None = None
+    min_samples: int = 20
+    """A rate is judged only once this many samples have finished."""
+
+    def exceeded(self, errors: int, samples: int) -> str | None:
+        """Why a run with `errors` failures among `samples` finished (this session) must stop now, or None."""
+        if self.count is not None and errors > self.count:
+            return f"{errors} samples failed, more than --max-errors {self.count}"
+        if self.rate is not None and samples >= self.min_samples and errors / samples > self.rate:
+            return f"{errors / samples:.0%} of {samples} samples failed, more than --max-errors {self.rate:.0%}"
+        return None
+
+
+SAMPLES_PER_REQUEST = 4
+"""Samples a model may have in progress per request it may have in flight: while some wait out a Retry-After or a
+backoff, others use the model's places (requests in flight are capped by the provider, at --concurrency)."""
+
+
+def samples_in_progress(options: RunOptions) -> int:
+    """How many samples of one model may be in progress at once, across all of its evals."""
+    return SAMPLES_PER_REQUEST * max(1, options.concurrency)
+
+
+T = TypeVar("T")
+SAVE_SECONDS = 5.0
+"""How often a running run rewrites its run.json with the totals so far."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An eval × model pair that was not run, and why."""
+
+    eval_id: str
+    model: str
+    reason: str
+
+
+async def run_all(
+    specs: Sequence[EvalSpec], providers: Sequence[Provider], workspace: Workspace, options: RunOptions
+) -> tuple[list[dict[str, Any]], list[Skipped]]:
+    """Check every eval's data, then run every eval × model pair at once; the summaries (eval-major, then model, as
+    given) and the pairs skipped. Each model's samples in progress are capped (samples_in_progress) across all of its
+    evals, its requests in flight by its provider at `options.concurrency`; a pair's own failure (not a sample's) cancels the others, which are left interrupted and resumable."""
+    problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
+    if problems:
+        raise InputError(problems)
+    if options.resume not in (None, RESUME_ANY) and len(specs) * len(providers) != 1:
+        raise InputError("evalrun: --resume RUN_ID continues one run: give one eval and one model")
+    store = RunStore(options.results_dir)
+    pairs: list[tuple[EvalSpec, Provider]] = []
+    skipped: list[Skipped] = []
+    for spec in specs:
+        for provider in providers:
+            reason = provider.unsupported_reason(spec)
+            if reason:
+                skipped.append(Skipped(spec.id, provider.name, reason))
+            else:
+                pairs.append((spec, provider))
+    slots = {provider.name: asyncio.Semaphore(samples_in_progress(options)) for provider in providers}
+    async with Board(enabled=options.progress) as board:
+        summaries = await _together(
+            [
+                run_eval(spec, provider, workspace, options, store, slots[provider.name], board)
+                for spec, provider in pairs
+            ]
+        )
+    return summaries, skipped
+
+
+async def run_eval(
+    spec: EvalSpec,
+    provider: Provider,
+    workspace: Workspace,
+    options: RunOptions,
+    store: RunStore,
+    slots: asyncio.Semaphore | None = None,
+    board: Board | None = None,
+) -> dict[str, Any]:
+    """Run one eval (whose data has been checked) against one model; its summary, also written to run.json.
+
+    `slots` caps the model's samples in progress (shared by all of its evals; default: this run's own
+    `options.concurrency`), and `board` shows this pair's progress among others (default: none shown)."""
+    dataset = Dataset(spec, workspace)
+    options = replace(options, selection=options.selection.within(dataset))  # the ids this eval holds
+    data_hash = dataset.fingerprint()
+    renderer = PromptRenderer(spec.prompt)
+    grader = options.judges[spec.id] if spec.grader == "judge" else build_grader(spec.grader_config, spec.language)
+    shots = FewShot(spec, dataset, options.seed)
+    writer, summary, done = open_run(spec, provider, options, store, data_hash)
+    writer.write_summary(summary)
+    tally = Tally(spec.metrics, options.epochs)
+    finished = set()
+    for record in done:
+        tally.add(record)
+        finished.add((record["sample_id"], record["epoch"]))
+    available = dataset.count()
+    work: Iterator[tuple[Sample, int]] = (
+        (sample, epoch)
+        for sample in options.selection.take(dataset.samples(), available)
+        for epoch in range(1, options.epochs + 1)
+        if (sample.id, epoch) not in finished
+    )
+    earlier = summary.get("duration_s") or 0.0
+    started = time.perf_counter()
+
+    total = options.selection.size(available) * options.epochs
+    slots = slots or asyncio.Semaphore(samples_in_progress(options))
+    board = board or Board(enabled=False)
+    shown = board.add(f"{spec.id} × {provider.name}", total, tally, provider.throttle)
+    stop: list[str] = []
+    errors_before, samples_before = tally.errors, tally.samples
+    saved = [time.monotonic()]
+
+    def save() -> None:
+        """Write run.json with the totals so far."""
+        seconds = earlier + time.perf_counter() - started
+        summary.update(summarize(tally, spec.metrics, options.seed, seconds, provider.prices, options.reducer))
+        summary["model"]["served_by"] = sorted(tally.served_by)
+        writer.write_summary(summary)
+
+    async def worker() -> None:
+        for sample, epoch in work:
+            if stop:
+                return
+            async with slots:  # requests in flight are capped by the provider; a sample waiting out a retry holds none
+                if stop:
+                    return
+                record = await _attempt(sample, epoch, spec, provider, renderer, grader, shots)
+            writer.append(record)
+            tally.add(record)
+            if time.monotonic() - saved[0] > SAVE_SECONDS:  # keep run.json current: a killed run still tells its time
+                saved[0] = time.monotonic()
+                save()
+            limit = options.max_errors
+            reason = limit.exceeded(tally.errors - errors_before, tally.samples - samples_before) if limit else None
+            if reason and not stop:
+                stop.append(reason)
+                raise _Stopped  # samples still in progress are dropped unrecorded: --resume asks them again
+
+    status = "failed"
+    try:
+        try:
+            await _together([worker() for _ in range(max(1, min(samples_in_progress(options), total - tally.samples)))])
+        except _Stopped:
+            pass
+        status = "stopped" if stop else "complete"
+    except (asyncio.CancelledError, KeyboardInterrupt, RecordWriteError):  # a record not written: resumable too
+        status = "interrupted"
+        raise
+    finally:
+        board.finish(shown, status)
+        if stop:
+            summary["stopped"] = stop[0]
+        writer.close()
+        summary["status"] = status
+        summary["finished_at"] = now()
+        save()
+    return summary
+
+
+class _Stopped(Exception):
+    """A pair reached its --max-errors limit: its other workers stop at once."""
+
+
+async def _together(jobs: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run `jobs` at once and return their results in order; the first failure cancels the rest and is raised.
+
+    Cancelling the caller cancels every job too, and waits for each to finish its own clean-up."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    if not tasks:
+        return []
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()  # no-op for the finished ones
+        await asyncio.gather(*tasks, return_exceptions=True)
+    failed = [task.exception() for task in tasks if not task.cancelled() and task.exception() is not None]
+    if failed:
+        raise failed[0]  # type: ignore[misc]
+    return [task.result() for task in tasks]
+
+
+async def _attempt(
+    sample: Sample,
+    epoch: int,
+    spec: EvalSpec,
+    provider: Provider,
+    renderer: PromptRenderer,
+    grader: Grader,
+    shots: FewShot,
+) -> dict[str, Any]:
+    """Ask, grade and describe one sample; failures become the record's `error`, never an exception."""
+    record: dict[str, Any] = {
+        "sample_id": sample.id,
+        "epoch": epoch,
+        "messages": None,
+        "references": list(sample.references),
+        "choices": list(sample.choices) or None,
+        "output": None,
+        "output_cut": False,
+        "output_bytes": None,
+        "score": None,
+        "metrics": None,
+        "unparsed": False,
+        "grader": None,
+        "usage": None,
+        "latency_s": None,
+        "ttft_s": None,
+        "attempts": 0,
+        "finish_reason": None,
+        "served_by": None,
+        "cached": False,
+        "error": None,
+    }
+    try:
+        messages = renderer.render(sample, shots.for_sample(sample))
+    except PromptError as exc:
+        record["error"] = f"prompt: {exc}"
+        return record
+    record["messages"] = list(messages)
+    started = time.perf_counter()
+    try:
+        response = await provider.complete(Request(messages, spec.generation, sample, epoch))
+    except ProviderError as exc:
+        record.update(error=str(exc), attempts=exc.attempts, latency_s=round(time.perf_counter() - started, 6))
+        return record
+    first_token = response.time_to_first_token
+    record.update(
+        output=response.output,
+        output_cut=response.full_bytes is not None,
+        output_bytes=response.full_bytes,
+        usage={"prompt_tokens": response.usage.prompt_tokens, "completion_tokens": response.usage.completion_tokens},
+        latency_s=round(time.perf_counter() - started, 6),
+        ttft_s=None if first_token is None else round(first_token, 6),
+        attempts=response.attempts,
+        finish_reason=response.finish_reason,
+        served_by=response.model,
+        cached=response.cached,
+    )
+    try:
+        if isinstance(grader, JudgeGrader):
+            score = await grader.agrade(response.output, sample)
+        else:  # off the event loop, under a time limit: a slow or failing grade fails this sample only
+            score = await grade_apart(grader, response.output, sample)
+    except (JudgeError, GradingFailed) as exc:  # the answer is kept; the sample counts as failed, never as scored
+        record["error"] = str(exc)
+        return record
+    record.update(score=score.value, metrics=dict(score.metrics), unparsed=score.unparsed, grader=dict(score.detail))
+    return record
+
+
+class FewShot:
+    """Picks an eval's k worked examples for each sample: seeded, never the sample itself."""
+
+    def __init__(self, spec: EvalSpec, dataset: Dataset, seed: int):
+        self.k = spec.prompt.few_shot_k
+        self.seed = seed
+        self.pool = list(dataset.samples(few_shot=bool(spec.prompt.few_shot_path))) if self.k else []
+
+    def for_sample(self, sample: Sample) -> list[Sample]:
+        """The k examples shown before `sample`, the same for the same seed."""
+        if self.k == 0:
+            return []
+        picks = random.Random(f"{self.seed}:{sample.id}").sample(range(len(self.pool)), min(self.k + 1, len(self.pool)))
+        return [self.pool[i] for i in picks if self.pool[i].id != sample.id][: self.k]

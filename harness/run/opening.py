@@ -1,0 +1,116 @@
+"""Opening a run's record: a new run folder, or the unfinished one being resumed, named by the run's identity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from harness import __version__
+from harness.errors import InputError
+from harness.models.base import MAX_ANSWER_BYTES, Provider
+from harness.registry.specs import EvalSpec
+from harness.registry.workspace import display_path
+from harness.run.store import RunStore, RunWriter
+from harness.run.summary import now
+
+if TYPE_CHECKING:
+    from harness.run.engine import RunOptions
+
+RESUME_ANY = "any"
+"""`--resume` without a run id: continue the newest unfinished run with the same identity."""
+
+
+def open_run(
+    spec: EvalSpec, provider: Provider, options: RunOptions, store: RunStore, data_hash: str
+) -> tuple[RunWriter, dict[str, Any], Iterable[dict[str, Any]]]:
+    """A new run folder, or the unfinished one being resumed: its writer, summary and the records it holds."""
+    identity = identity_of(spec, dict(provider.describe()), options, data_hash)
+    if spec.id in options.judges:  # a different judge makes a different run
+        identity["judge"] = dict(options.judges[spec.id].judge.describe())
+    fingerprint = fingerprint_of(identity)
+    run_id = store.unfinished(fingerprint) if options.resume == RESUME_ANY else options.resume
+    if run_id is None and options.resume == RESUME_ANY:
+        options.say(f"{spec.id} × {provider.name}: no unfinished run with these settings to resume; starting a new run")
+    if run_id is None:
+        writer = store.create(spec.id, provider.name)
+        return writer, header(spec, provider, options, writer, data_hash, identity), []
+    summary = store.summary(run_id)
+    if "regraded_from" in summary:
+        raise InputError(f"evalrun: run {run_id} is a regrade of {summary['regraded_from']}; resume that run instead")
+    if summary.get("fingerprint") != fingerprint:
+        stored = summary.get("identity", {})
+        changed = [key for key in identity if stored.get(key) != identity[key]] or ["harness record format"]
+        raise InputError(f"evalrun: cannot resume {run_id}: its {', '.join(changed)} no longer match; start a new run")
+    if summary.get("status") == "complete":
+        raise InputError(f"evalrun: run {run_id} is complete; there is nothing to resume")
+    writer = store.reopen(run_id)  # takes the run's lock first, so no other process can be resuming it
+    store.repair(run_id)
+    summary.pop("stopped", None)
+    summary.update(
+        status="running", finished_at=None, resumed=summary.get("resumed", 0) + 1, concurrency=options.concurrency
+    )
+    summary["reducer"] = options.reducer
+    return writer, summary, store.records(run_id)
+
+
+def identity_of(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:
+    """What makes two runs the same run: the eval, its data, the model and the parameters."""
+    identity = {
+        "eval": spec.id,
+        "spec": spec.spec_hash,
+        "data": data_hash,
+        "model": model,
+        "generation": dict(spec.generation),
+        "seed": options.seed,
+        "limit": options.selection.limit,
+        "epochs": options.epochs,
+    }
+    if options.selection.ids is not None:  # keys only when set, so runs made before they existed still resume
+        identity["sample_ids"] = list(options.selection.ids)
+    if options.max_answer_bytes != MAX_ANSWER_BYTES:
+        identity["max_answer_bytes"] = options.max_answer_bytes
+    return identity
+
+
+def fingerprint_of(identity: dict[str, Any]) -> str:
+    """SHA-256 of the identity's canonical JSON."""
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def header(
+    spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, identity: dict[str, Any]
+) -> dict[str, Any]:
+    """The run.json a new run starts with."""
+    return {
+        "schema_version": 1,
+        "run_id": writer.run_id,
+        "fingerprint": fingerprint_of(identity),
+        "identity": identity,
+        "status": "running",
+        "created_at": now(),
+        "finished_at": None,
+        "harness_version": __version__,
+        "eval": {
+            "id": spec.id,
+            "version": spec.version,
+            "language": spec.language,
+            "grader": spec.grader,
+            "grader_options": dict(spec.grader_options),
+            "metrics": list(spec.metrics),
+            "spec_hash": spec.spec_hash,
+            "data_hash": data_hash,
+            "spec_path": display_path(spec.source) if spec.source else None,
+        },
+        "model": {"name": provider.name, **provider.describe(), "served_by": []},
+        "generation": dict(spec.generation),
+        "seed": options.seed,
+        "limit": options.selection.limit,
+        "sample_ids": None if options.selection.ids is None else list(options.selection.ids),
+        "epochs": options.epochs,
+        "reducer": options.reducer,
+        "concurrency": options.concurrency,
+        "resumed": 0,
+        "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
+    }

@@ -1,0 +1,1 @@
+"""Language tools every layer uses: CJK scripts and the folding comparisons start with."""

@@ -1,0 +1,52 @@
+"""The grader kinds table is the one definition: the schema, the constructors, `new` and the README follow it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from harness.authoring.scaffold import SETUPS
+from harness.grading import CONSTRUCTORS, build_grader
+from harness.registry.graders import KINDS, grader_schema, markdown_table
+from harness.registry.schemas import schema
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_eval_schema_grader_block_is_the_tables() -> None:
+    assert schema("eval")["$defs"]["grader"] == grader_schema()
+
+
+def test_the_eval_schema_lists_exactly_the_metrics_the_kinds_produce() -> None:
+    produced = {metric for kind in KINDS.values() for metric in kind.metrics}
+    assert set(schema("eval")["properties"]["metrics"]["items"]["enum"]) == produced
+
+
+def test_every_kind_has_one_constructor_and_one_scaffold() -> None:
+    assert list(CONSTRUCTORS) == list(KINDS)
+    assert set(SETUPS) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", list(KINDS.values()), ids=lambda kind: kind.name)
+def test_every_default_is_valid_under_its_own_schema(kind) -> None:  # type: ignore[no-untyped-def]
+    for option in kind.options:
+        if option.default is not None:
+            jsonschema.validate(option.default, option.schema)
+        assert not (option.required and option.default is not None), f"{kind.name}.{option.name}"
+
+
+@pytest.mark.parametrize("kind", ["numeric", "fuzzy", "json", "em"])
+def test_a_grader_built_without_options_takes_the_tables_defaults(kind: str) -> None:
+    config = {"kind": kind, **({"schema": {"type": "object"}} if kind == "json" else {})}
+    grader = build_grader(config, "en")
+    for name, default in KINDS[kind].defaults().items():
+        assert getattr(grader, name) == default
+
+
+def test_the_readme_grader_table_is_generated_from_the_table() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, (
+        "regenerate the README's grader table with harness.registry.graders.markdown_table()"
+    )
