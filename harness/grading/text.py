@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from harness.grading.normalize import Normalization, tokenize
+from harness.registry.graders import OWN_STANDARD
 from harness.types import Sample, Score
-
-OWN_STANDARD = "cjk"
-"""evalrun's own em/f1: full normalization, one token per CJK character, bag-of-tokens F1, best reference."""
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,10 @@ class GraderKind:
         return tuple(option.name for option in self.options)
 
 
-STANDARDS = ("cjk", "squad-v1.1", "cmrc2018", "jsquad")
-"""`em`/`f1` standards: evalrun's own (`cjk`) and the official scripts reproduced exactly."""
+OWN_STANDARD = "cjk"
+"""evalrun's own `em`/`f1` mode: the normalization pipeline and bag-of-tokens F1."""
+STANDARDS = (OWN_STANDARD, "squad-v1.1", "cmrc2018", "jsquad")
+"""`em`/`f1` standards: evalrun's own and the official scripts reproduced exactly."""
 
 _NORMALIZATION = (
     Option("drop_articles", {"type": "boolean"}, "drop English a/an/the (default: on for en)"),
@@ -54,7 +56,7 @@ _NORMALIZATION = (
     Option("fold_kana", {"type": "boolean"}, "katakana and hiragana compare equal (default: off)"),
 )
 _STANDARD = Option(
-    "standard", {"enum": list(STANDARDS)}, "em/f1: evalrun's own mode or an official script, exactly", "cjk"
+    "standard", {"enum": list(STANDARDS)}, "em/f1: evalrun's own mode or an official script, exactly", OWN_STANDARD
 )
 _GRADERS = Option(
     "graders",
@@ -214,7 +216,7 @@ def config_problems(config: Mapping[str, Any], nested: bool = False) -> list[tup
     for option in kind.options:
         if option.required and option.name not in config:
             problems.append(((), f"grader {kind.name!r} needs the option {option.name!r}"))
-    if kind.name in ("em", "f1") and config.get("standard", "cjk") != "cjk":
+    if kind.name in ("em", "f1") and config.get("standard", OWN_STANDARD) != OWN_STANDARD:
         for option in _NORMALIZATION:
             if option.name in config:
                 problems.append(
@@ -245,8 +247,8 @@ def markdown_table() -> str:
     """The README's grader table: kind, what it scores, its options."""
     lines = ["| kind | score | options |", "| --- | --- | --- |"]
     for kind in KINDS.values():
-        names = [f"`{name}`" for name in kind.option_names() if name not in {o.name for o in _NORMALIZATION}]
-        if any(option in kind.options for option in _NORMALIZATION):
+        names = [f"`{o.name}`" for o in kind.options if o not in _NORMALIZATION]
+        if any(option in _NORMALIZATION for option in kind.options):
             names.append("normalization")
         lines.append(f"| `{kind.name}` | {kind.about} | {', '.join(names) or '—'} |")
     return "\n".join(lines) + "\n"
