@@ -57,6 +57,9 @@ class Response:
     cached: bool = False
     time_to_first_token: float | None = None
     """Seconds from sending the request to the first answer text, for streamed answers."""
+    latency: float | None = None
+    """Seconds the answering request took, from sending it to its last byte: no queueing for a slot, no backoff, no
+    earlier attempt. None where the provider does not measure it."""
     full_bytes: int | None = None
     """The answer's whole length in UTF-8 bytes when `output` was cut to the answer limit; None when it is whole."""
 

@@ -146,6 +146,7 @@ def test_a_stored_response_comes_back_whole(tmp_path: Path) -> None:
         "attempts": 4,
         "cached": False,
         "time_to_first_token": 0.25,
+        "latency": 0.5,
         "full_bytes": 123,
     }
     assert set(values) == {f.name for f in fields(Response)}

@@ -109,6 +109,21 @@ def test_pairs_overlap_and_each_model_keeps_its_concurrency(site: Site, tmp_path
     assert {(eval_of(r), r["body"]["model"]) for r in server.requests} == set(PAIRS)
 
 
+def test_latency_is_the_request_not_the_wait_for_a_place(site: Site, tmp_path: Path) -> None:
+    """Samples queue for their model's places; a record's latency is its own request's time only."""
+    site.server.fault_for = lambda body: Fault("slow", seconds=0.05)
+    result = evalrun(*command(tmp_path / "results", "--json"), cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    summaries = json.loads(result.stdout)["runs"]
+    for model in MODELS:
+        mine = [s for s in summaries if s["model"]["name"] == model]
+        latencies = [r["latency_s"] for s in mine for r in records(site, s)]
+        assert all(latency >= 0.05 for latency in latencies)
+        # at most CONCURRENCY requests of a model are in flight at once, so their times add up to no more than that
+        # many times the run's length; waits for a place would add up to several times as much
+        assert sum(latencies) <= CONCURRENCY * max(s["duration_s"] for s in mine) * 1.05, (sum(latencies), mine)
+
+
 def test_plain_progress_has_a_final_line_for_every_pair(site: Site, tmp_path: Path) -> None:
     result = evalrun(*command(tmp_path / "results"), cwd=site.root)
     assert result.returncode == 0, result.stderr

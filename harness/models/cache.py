@@ -85,6 +85,7 @@ class ResponseCache:
             attempts=0,
             cached=True,
             time_to_first_token=data.get("time_to_first_token"),
+            latency=data.get("latency"),
             full_bytes=data.get("full_bytes"),
         )
 
@@ -138,6 +139,7 @@ def _stored(response: Response) -> dict[str, Any]:
         "finish_reason": response.finish_reason,
         "model": response.model,
         "time_to_first_token": response.time_to_first_token,
+        "latency": response.latency,
         "full_bytes": response.full_bytes,
     }
 

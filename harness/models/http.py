@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -117,8 +118,10 @@ class HTTPProvider:
         async with self._slots, self._endpoints.connection():
             generation = await self.limit.acquire()
             throttled = False
+            sent = time.perf_counter()
             try:
-                return await (self._post_streamed(payload) if streamed else self._post(payload))
+                response = await (self._post_streamed(payload) if streamed else self._post(payload))
+                return replace(response, latency=round(time.perf_counter() - sent, 6))
             except ProviderError as exc:
                 throttled = exc.status == 429
                 raise

@@ -290,7 +290,7 @@ async def _attempt(
         output_cut=response.full_bytes is not None,
         output_bytes=response.full_bytes,
         usage={"prompt_tokens": response.usage.prompt_tokens, "completion_tokens": response.usage.completion_tokens},
-        latency_s=round(time.perf_counter() - started, 6),
+        latency_s=round(time.perf_counter() - started, 6) if response.latency is None else response.latency,
         ttft_s=None if first_token is None else round(first_token, 6),
         attempts=response.attempts,
         finish_reason=response.finish_reason,
