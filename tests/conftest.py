@@ -104,3 +104,37 @@ def evalrun(
 def against(server: FakeOpenAI, *args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `evalrun` with OPENAI_BASE_URL pointing at the test server."""
     return evalrun(*args, cwd=cwd, env={"OPENAI_BASE_URL": server.base_url}, timeout=timeout)
+
+
+def run_record(**fields: Any) -> Any:
+    """A complete RunRecord of eval `toy` × model `m` with every required field; `fields` replace any of them, and
+    `eval`, `model` or `counts` given as dicts update those blocks."""
+    from harness.run.records import Counts, EvalInfo, ModelInfo, Paths, RunRecord
+
+    eval_info = EvalInfo(
+        id="toy", version=1, language="en", grader="exact", metrics=["accuracy"], spec_hash="0" * 64, data_hash="1" * 64
+    )
+    blocks = {
+        "eval": (eval_info, fields.pop("eval", {})),
+        "model": (ModelInfo(name="m", provider="baseline", model="oracle"), fields.pop("model", {})),
+        "counts": (Counts(), fields.pop("counts", {})),
+    }
+    base: dict[str, Any] = {
+        "run_id": "r",
+        "fingerprint": "2" * 64,
+        "identity": {},
+        "status": "complete",
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "finished_at": None,
+        "harness_version": "0",
+        "generation": {},
+        "seed": 0,
+        "limit": None,
+        "concurrency": 1,
+        "primary_metric": "accuracy",
+        "paths": Paths("run.json", "samples.jsonl"),
+    }
+    from dataclasses import replace
+
+    made = {name: replace(block, **changes) for name, (block, changes) in blocks.items()}
+    return RunRecord(**{**base, **made, **fields})

@@ -14,6 +14,7 @@ from harness.models.baseline import extract_answer, random_span
 from harness.registry.loader import Registry
 from harness.registry.workspace import Workspace
 from harness.run.engine import RunOptions, run_all
+from harness.run.records import run_data
 from harness.types import Request, Sample
 from tests.conftest import REPO
 
@@ -23,7 +24,8 @@ REGISTRY = Registry.load(Workspace(REPO))
 def run(models: list[str], eval_ids: list[str], tmp_path: Path, seed: int = 0):
     providers = [open_provider(m, {}, ModelSettings(seed=seed)) for m in models]
     options = RunOptions(results_dir=tmp_path, seed=seed)
-    return asyncio.run(run_all(REGISTRY.resolve(eval_ids), providers, REGISTRY.workspace, options))
+    summaries, skipped = asyncio.run(run_all(REGISTRY.resolve(eval_ids), providers, REGISTRY.workspace, options))
+    return [run_data(summary) for summary in summaries], skipped  # as run.json holds them
 
 
 @pytest.mark.parametrize("eval_id", sorted(REGISTRY.evals))

@@ -26,9 +26,10 @@ from harness.models.base import ModelSettings
 from harness.registry.loader import Registry
 from harness.registry.workspace import Workspace
 from harness.run.engine import FewShot, _attempt
+from harness.run.records import SampleRecord, run_data, run_from_data
 from harness.run.store import RunWriter
 from harness.types import Sample, Score
-from tests.conftest import REPO, against, write, write_jsonl
+from tests.conftest import REPO, against, run_record, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault
 
 DEEP = "[" * 100_000
@@ -122,11 +123,11 @@ def test_an_answer_over_the_limit_is_cut_recorded_as_cut_and_graded(workspace: P
     assert by_id["s0"]["output_cut"] is False and by_id["s0"]["output_bytes"] is None
     assert (run_dir / "samples.jsonl").stat().st_size < 1.5 * (1 << 20)
 
-    from harness.registry.schemas import validator
+    from harness.run.record_schemas import validator as record_validator
 
-    assert all(not list(validator("sample").iter_errors(record)) for record in by_id.values())
-    assert not list(validator("run").iter_errors(json.loads((run_dir / "run.json").read_text())))
-    table = results_table([summary], [], ["openai/m"])
+    assert all(not list(record_validator("sample").iter_errors(record)) for record in by_id.values())
+    assert not list(record_validator("run").iter_errors(json.loads((run_dir / "run.json").read_text())))
+    table = results_table([run_from_data(summary, "run.json")], [], ["openai/m"])
     assert "answers cut: t × openai/m — 1 answer(s) over the answer limit were cut to it" in table
 
 
@@ -187,7 +188,7 @@ def test_a_grader_that_raises_fails_its_sample_with_the_answer_kept(
     (sample,) = dataset.samples()
     provider = open_provider("openai/m", {}, ModelSettings(max_attempts=1, timeout=5))
 
-    async def attempt_both() -> list[dict[str, Any]]:
+    async def attempt_both() -> list[SampleRecord]:
         try:
             return await asyncio.gather(
                 *(
@@ -199,15 +200,15 @@ def test_a_grader_that_raises_fails_its_sample_with_the_answer_kept(
             await provider.aclose()
 
     failed, scored = asyncio.run(attempt_both())
-    assert failed["output"] == "ok" and failed["score"] is None and failed["metrics"] is None
-    assert failed["error"].startswith("grading failed: RecursionError: maximum recursion depth exceeded")
-    assert scored["output"] == "ok" and scored["score"] == 1.0 and scored["error"] is None
+    assert failed.output == "ok" and failed.score is None and failed.metrics is None
+    assert failed.error and failed.error.startswith("grading failed: RecursionError: maximum recursion depth exceeded")
+    assert scored.output == "ok" and scored.score == 1.0 and scored.error is None
 
 
 def test_a_lone_surrogate_in_a_record_is_written_as_an_escape(tmp_path: Path) -> None:
     writer = RunWriter(tmp_path / "r", "r")
-    writer.append({"sample_id": "a", "output": "东\ud800京"})
-    writer.append({"sample_id": "b", "output": "京"})
+    writer.append(SampleRecord("a", 1, output="东\ud800京"))
+    writer.append(SampleRecord("b", 1, output="京"))
     writer.close()
     lines = (tmp_path / "r/samples.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["output"] for line in lines] == ["东\ud800京", "京"]
@@ -220,18 +221,19 @@ def test_a_record_that_cannot_be_written_raises_one_clear_error(tmp_path: Path) 
     writer = RunWriter(run_dir, "r", existing=True)
     for _ in range(2):  # and every record after the first that failed
         with pytest.raises(RecordWriteError, match=r"^cannot write .*runs/r/samples\.jsonl: No space left on device$"):
-            writer.append({"sample_id": "a"})
+            writer.append(SampleRecord("a", 1))
     writer.close()
 
     (run_dir / "run.json.tmp").symlink_to("/dev/full")  # no new file can be written: run.json is rewritten in place
-    writer.run_path.write_text(json.dumps({"status": "running", "padding": "x" * 100}))
-    writer.write_summary({"status": "interrupted", "counts": {"samples": 3}})
-    assert json.loads(writer.run_path.read_text()) == {"status": "interrupted", "counts": {"samples": 3}}
+    writer.run_path.write_text(json.dumps({"status": "running", "padding": "x" * 4000}))
+    interrupted = run_record(status="interrupted", counts={"samples": 3})
+    writer.write_summary(interrupted)
+    assert json.loads(writer.run_path.read_text()) == run_data(interrupted)
     (run_dir / "run.json.tmp").symlink_to("/dev/full")  # the failed temporary file was removed: fail it again
     writer.run_path.unlink()
     writer.run_path.symlink_to("/dev/full")
     with pytest.raises(RecordWriteError, match=r"^cannot write .*runs/r/run\.json: No space left on device$"):
-        writer.write_summary({"status": "interrupted"})
+        writer.write_summary(interrupted)
 
 
 def file_size_limit(limit: int) -> Any:

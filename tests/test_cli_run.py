@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.registry.schemas import validator
+from harness.run.record_schemas import validator as record_validator
 from tests.conftest import REPO, SECRET, against, evalrun
 from tests.openai_server import FakeOpenAI, Fault
 
@@ -110,10 +110,10 @@ def test_run_against_openai_compatible_server(openai_server: FakeOpenAI, tmp_pat
         run, samples = load_run(summary)
         assert run == summary
         assert run["model"]["served_by"] == ["test-model"]
-        assert not list(validator("run").iter_errors(run))
+        assert not list(record_validator("run").iter_errors(run))
         assert sorted(s["sample_id"] for s in samples) == sorted(r["id"] for r in data)
         for record in samples:
-            assert not list(validator("sample").iter_errors(record))
+            assert not list(record_validator("sample").iter_errors(record))
             assert record["score"] == (1.0 if record["sample_id"] in right else 0.0), record
             assert record["messages"][-1]["role"] == "user" and record["error"] is None
             assert record["served_by"] == "test-model"

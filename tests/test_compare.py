@@ -13,8 +13,9 @@ import pytest
 from harness.analysis.compare import compare, run_scores
 from harness.analysis.pairing import Run
 from harness.analysis.table import results_table
-from harness.run.statistics import holm, mcnemar_exact, paired_bootstrap, sign_flip
-from tests.conftest import REPO, evalrun, write, write_jsonl
+from harness.run.records import RunRecord, SampleRecord, run_data, sample_data
+from harness.run.statistics import Estimate, holm, mcnemar_exact, paired_bootstrap, sign_flip
+from tests.conftest import REPO, evalrun, run_record, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault
 
 # --- the statistics, against values worked out by hand --------------------------------------------------------------
@@ -80,7 +81,7 @@ def test_paired_bootstrap_contains_the_true_difference() -> None:
     assert low < 0.1 < high and high - low < 0.1
     assert paired_bootstrap(a, b, seed=0) == (low, high)
     assert paired_bootstrap(a, b, seed=1) != (low, high)
-    pairs = list(zip(a, b))
+    pairs = list(zip(a, b, strict=True))
     random.Random(2).shuffle(pairs)
     assert paired_bootstrap([x for x, _ in pairs], [y for _, y in pairs], seed=0) == (low, high)
 
@@ -98,32 +99,15 @@ def test_paired_bootstrap_edges() -> None:
 
 def _run(folder: Path, records: list[dict[str, Any]], **fields: Any) -> Run:
     """A run folder holding `records`: dicts with sample_id, score and optionally epoch and error."""
-    summary = {
-        "run_id": folder.name,
-        "status": "complete",
-        "created_at": "2026-01-01T00:00:00+00:00",
-        "eval": {
-            "id": "toy",
-            "version": 1,
-            "grader": "exact",
-            "metrics": ["accuracy"],
-            "spec_hash": "s",
-            "data_hash": "d",
-        },
-        "model": {"name": fields.pop("model", "m")},
-        "primary_metric": "accuracy",
-        "epochs": 1,
-        "reducer": "mean",
-        **fields,
-    }
-    write(folder / "run.json", json.dumps(summary))
+    summary = run_record(run_id=folder.name, model={"name": fields.pop("model", "m")}, **fields)
+    write(folder / "run.json", json.dumps(run_data(summary)))
     rows = [
-        {"sample_id": r["sample_id"], "epoch": r.get("epoch", 1), "metrics": {"accuracy": r["score"]}, "error": None}
+        SampleRecord(r["sample_id"], r.get("epoch", 1), metrics={"accuracy": r["score"]}, references=["x"])
         if r.get("error") is None
-        else {"sample_id": r["sample_id"], "epoch": r.get("epoch", 1), "metrics": None, "error": r["error"]}
+        else SampleRecord(r["sample_id"], r.get("epoch", 1), error=r["error"], references=["x"])
         for r in records
     ]
-    write_jsonl(folder / "samples.jsonl", rows)
+    write_jsonl(folder / "samples.jsonl", [sample_data(row) for row in rows])
     return Run(summary, folder)
 
 
@@ -186,19 +170,11 @@ def test_a_comparison_does_not_depend_on_record_order(tmp_path: Path) -> None:
 
 
 def test_results_table_says_when_runs_are_not_comparable() -> None:
-    def summary(model: str, version: int, grader: str) -> dict[str, Any]:
-        return {
-            "eval": {"id": "toy", "version": version, "data_hash": "d" * 64, "grader": grader},
-            "model": {"name": model},
-            "primary_metric": "accuracy",
-            "metrics": {"accuracy": {"mean": 0.5, "ci_low": 0.2, "ci_high": 0.8}},
-            "counts": {"scored": 10, "errors": 0, "unparsed": 0, "cached": 0},
-            "status": "complete",
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "samples_with_usage": 0},
-            "cost_usd": None,
-            "latency_s": {"p50": None, "p95": None},
-            "throughput": None,
-        }
+    def summary(model: str, version: int, grader: str) -> RunRecord:
+        estimate = Estimate(0.5, 0.2, 0.8, 10, "wilson")
+        return run_record(
+            eval={"version": version, "grader": grader}, model={"name": model}, metrics={"accuracy": estimate}
+        )
 
     same = results_table([summary("m1", 1, "exact"), summary("m2", 1, "exact")], [], ["m1", "m2"])
     assert "not comparable" not in same

@@ -60,8 +60,9 @@ def test_hugging_face_dataset_from_local_files(workspace: Path, tmp_path: Path) 
             [spec], [open_provider("baseline/oracle", {}, ModelSettings())], registry.workspace, RunOptions(tmp_path)
         )
     )
-    assert summaries[0]["metrics"]["f1"]["mean"] == 1.0
-    assert len(summaries[0]["eval"]["data_hash"]) == 64
+    f1 = summaries[0].metrics["f1"]
+    assert f1 is not None and f1.mean == 1.0
+    assert len(summaries[0].eval.data_hash) == 64
 
 
 def test_hugging_face_path_may_not_leave_the_repository(workspace: Path) -> None:
@@ -138,7 +139,7 @@ def test_few_shot_examples_never_include_the_sample(workspace: Path, tmp_path: P
             RunOptions(tmp_path, seed=1),
         )
     )
-    records = [json.loads(line) for line in Path(summaries[0]["paths"]["samples"]).read_text().splitlines()]
+    records = [json.loads(line) for line in Path(summaries[0].paths.samples).read_text().splitlines()]
     for record in records:
         messages = record["messages"]
         assert len(messages) == 7

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.run.progress import Board
+from harness.run.records import SampleRecord
 from harness.run.summary import Tally
 from tests.conftest import against
 from tests.openai_server import FakeOpenAI, Fault
@@ -86,18 +87,10 @@ def test_terminal_progress_redraws_a_line_per_pair_in_place() -> None:
             ]
             for i in range(4):
                 for tally in tallies:
+                    error = None if i else "boom"
+                    metrics = {"accuracy": 1.0}
                     tally.add(
-                        {
-                            "sample_id": f"s{i}",
-                            "latency_s": 0.1,
-                            "usage": None,
-                            "cached": False,
-                            "attempts": 1 + (i == 2),
-                            "served_by": None,
-                            "error": None if i else "boom",
-                            "unparsed": False,
-                            "metrics": {"accuracy": 1.0},
-                        }
+                        SampleRecord(f"s{i}", 1, latency_s=0.1, attempts=1 + (i == 2), error=error, metrics=metrics)
                     )
             board.draw()
             assert "cap 3" in stream.getvalue() and "ETA" in stream.getvalue()

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from harness.run.progress import Board
+from harness.run.records import SampleRecord
 from harness.run.summary import Tally
 from tests.conftest import evalrun, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault, ServerThread
@@ -61,7 +62,7 @@ def site(workspace: Path) -> Iterator[Site]:
         write_jsonl(workspace / f"evals/sched/{eval_id}.jsonl", rows)
     state = FakeOpenAI()
     threads = [ServerThread(state) for _ in MODELS]
-    for model, thread in zip(MODELS, threads):
+    for model, thread in zip(MODELS, threads, strict=True):
         write(
             workspace / f"registry/models/{model}.yaml",
             f"id: {model}\nprovider: openai\nmodel: {model}\n"
@@ -194,20 +195,10 @@ def test_interrupt_leaves_every_pair_resumable(site: Site, tmp_path: Path) -> No
         assert len(ids) == len(set(ids)) == SAMPLES == summary["counts"]["samples"]
 
 
-def record(i: int, error: str | None = None, attempts: int = 1) -> dict[str, Any]:
-    """A finished sample record as the runner writes it (only the fields a Tally reads)."""
-    return {
-        "sample_id": f"s{i}",
-        "epoch": 1,
-        "latency_s": 0.1,
-        "usage": None,
-        "cached": False,
-        "attempts": attempts,
-        "served_by": None,
-        "error": error,
-        "unparsed": False,
-        "metrics": None if error else {"accuracy": 1.0},
-    }
+def record(i: int, error: str | None = None, attempts: int = 1) -> SampleRecord:
+    """A finished sample record as the runner writes it."""
+    metrics = None if error else {"accuracy": 1.0}
+    return SampleRecord(f"s{i}", 1, latency_s=0.1, attempts=attempts, error=error, metrics=metrics)
 
 
 def test_plain_lines_come_every_interval_for_unfinished_pairs() -> None:

@@ -8,7 +8,6 @@ Across several evals the p-values are also given Holm-adjusted.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,10 +15,11 @@ from typing import Any
 
 from harness.analysis.pairing import Run
 from harness.errors import InputError, printable
+from harness.run.records import EvalInfo
 from harness.run.summary import reduce
 
 COMPARABLE = (("version", "eval version"), ("spec_hash", "spec hash"), ("data_hash", "data hash"), ("grader", "grader"))
-"""The `eval` fields of run.json that must agree for two runs to measure the same thing, with their names."""
+"""The eval fields of a run record that must agree for two runs to measure the same thing, with their names."""
 DROP_REASONS = {
     "missing_in_a": "missing in A",
     "missing_in_b": "missing in B",
@@ -40,26 +40,21 @@ class Scores:
 def run_scores(run: Run, metric: str) -> Scores:
     """Each sample's `metric` over its scored epochs, reduced with the run's reducer; later records of the same
     sample and epoch replace earlier ones. A torn last line (a run killed mid-write) is ignored."""
-    path = run.folder / "samples.jsonl"
     epochs: dict[str, dict[int, float | None]] = {}
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        return Scores({}, set())
-    except OSError as exc:
-        raise InputError(printable(f"evalrun: {path}: cannot read ({exc.strerror})")) from None
-    with handle:
-        for number, line in enumerate(handle, 1):
-            try:
-                record = json.loads(line)
-            except ValueError:
-                break  # the same rule as RunStore.repair: nothing after a torn line counts
-            try:
-                score = None if record["error"] is not None else float(record["metrics"][metric])
-                epochs.setdefault(str(record["sample_id"]), {})[int(record.get("epoch") or 1)] = score
-            except (KeyError, TypeError, ValueError):
-                raise InputError(printable(f"{path}:{number}: not a sample record with metric {metric!r}")) from None
-    reducer = str(run.summary.get("reducer") or "mean")
+    for record in run.samples():
+        if record.error is not None:
+            score = None
+        elif record.metrics is not None and metric in record.metrics:
+            score = record.metrics[metric]
+        else:
+            raise InputError(
+                printable(
+                    f"evalrun: {run.folder / 'samples.jsonl'}: sample {record.sample_id!r} (epoch "
+                    f"{record.epoch}) has no metric {metric!r}"
+                )
+            )
+        epochs.setdefault(record.sample_id, {})[record.epoch] = score
+    reducer = run.summary.reducer
     values, errored = {}, set()
     for sample_id, by_epoch in epochs.items():
         scored = [score for _, score in sorted(by_epoch.items()) if score is not None]
@@ -84,13 +79,13 @@ def dropped_samples(a: Scores, b: Scores) -> list[dict[str, str]]:
     return dropped
 
 
-def differences(blocks: Sequence[tuple[str, Mapping[str, Any]]], fields: Iterable[tuple[str, str]]) -> list[str]:
-    """What differs between labelled `eval` blocks of run.json: `eval version 1 (A) vs 2 (B)`, one entry per field."""
+def differences(blocks: Sequence[tuple[str, EvalInfo]], fields: Iterable[tuple[str, str]]) -> list[str]:
+    """What differs between labelled eval blocks of run records: `eval version 1 (A) vs 2 (B)`, one entry per field."""
     found = []
     for key, name in fields:
         values: dict[str, list[str]] = {}
         for label, block in blocks:
-            values.setdefault(_short(block.get(key)), []).append(label)
+            values.setdefault(_short(getattr(block, key)), []).append(label)
         if len(values) > 1:
             found.append(f"{name} " + " vs ".join(f"{v} ({', '.join(labels)})" for v, labels in values.items()))
     return found
@@ -104,13 +99,13 @@ def _short(value: Any) -> str:
 
 def run_warnings(a: Run, b: Run) -> list[str]:
     """Why the numbers of `a` and `b` may not be comparable: eval fields, reducer, metric meaning, unfinished runs."""
-    found = differences([("A", a.summary["eval"]), ("B", b.summary["eval"])], COMPARABLE)
-    reducers = [str(r.summary.get("reducer") or "mean") for r in (a, b)]
-    if reducers[0] != reducers[1] and max(int(r.summary.get("epochs") or 1) for r in (a, b)) > 1:
+    found = differences([("A", a.summary.eval), ("B", b.summary.eval)], COMPARABLE)
+    reducers = [r.summary.reducer for r in (a, b)]
+    if reducers[0] != reducers[1] and max(r.summary.epochs for r in (a, b)) > 1:
         found.append(f"reducer {reducers[0]} (A) vs {reducers[1]} (B)")
     for label, run in (("A", a), ("B", b)):
-        if run.summary.get("status") != "complete":
-            found.append(f"run {label} is {run.summary.get('status')}, not complete")
+        if run.summary.status != "complete":
+            found.append(f"run {label} is {run.summary.status}, not complete")
     return found
 
 
@@ -118,9 +113,9 @@ def compare_pair(a: Run, b: Run, metric: str | None, seed: int, resamples: int) 
     """The paired comparison of two runs of one eval on `metric` (default: A's primary metric)."""
     from harness.run.statistics import mcnemar_exact, paired_bootstrap, sign_flip
 
-    metric = metric or str(a.summary.get("primary_metric"))
+    metric = metric or a.summary.primary_metric
     for run in (a, b):
-        recorded = list(run.summary["eval"].get("metrics") or run.summary.get("metrics") or ())
+        recorded = run.summary.eval.metrics or list(run.summary.metrics)
         if metric not in recorded:
             raise InputError(
                 printable(f"evalrun: run {run.run_id} has no metric {metric!r} (it has: {', '.join(recorded)})")
@@ -130,19 +125,16 @@ def compare_pair(a: Run, b: Run, metric: str | None, seed: int, resamples: int) 
     xs = [a_scores.values[i] for i in ids]
     ys = [b_scores.values[i] for i in ids]
     binary = all(v in (0.0, 1.0) for v in xs + ys)
-    a_better = sorted(
-        ({"sample_id": i, "a": x, "b": y} for i, x, y in zip(ids, xs, ys) if x > y), key=lambda f: f["b"] - f["a"]
-    )
-    b_better = sorted(
-        ({"sample_id": i, "a": x, "b": y} for i, x, y in zip(ids, xs, ys) if y > x), key=lambda f: f["a"] - f["b"]
-    )  # largest gap first; stable, so ties stay in id order
+    aligned = list(zip(ids, xs, ys, strict=True))  # largest gap first; a stable sort keeps ties in id order
+    a_better = [_flip(*p) for p in sorted((p for p in aligned if p[1] > p[2]), key=lambda p: p[2] - p[1])]
+    b_better = [_flip(*p) for p in sorted((p for p in aligned if p[2] > p[1]), key=lambda p: p[1] - p[2])]
     changed = len(a_better) + len(b_better)
     if not ids:
         test, p = None, None
     elif binary:
         test, p = "mcnemar-exact", mcnemar_exact(len(a_better), len(b_better))
     else:
-        test, p = "sign-flip", sign_flip([y - x for x, y in zip(xs, ys)], seed, resamples)
+        test, p = "sign-flip", sign_flip([y - x for x, y in zip(xs, ys, strict=True)], seed, resamples)
     interval = paired_bootstrap(xs, ys, seed, resamples)
     dropped = dropped_samples(a_scores, b_scores)
     return {
@@ -172,6 +164,11 @@ def compare_pair(a: Run, b: Run, metric: str | None, seed: int, resamples: int) 
     }
 
 
+def _flip(sample_id: str, a: float, b: float) -> dict[str, Any]:
+    """One sample where A and B scored differently."""
+    return {"sample_id": sample_id, "a": a, "b": b}
+
+
 def _side(run: Run, values: Sequence[float]) -> dict[str, Any]:
     """One side of a comparison: which run, and its mean over the aligned samples."""
     return {
@@ -194,7 +191,7 @@ def compare(
 
     comparisons = [compare_pair(a, b, metric, seed, resamples) for a, b in pairs]
     tested = [c for c in comparisons if c["p"] is not None]
-    for comparison, adjusted in zip(tested, holm([c["p"] for c in tested])):
+    for comparison, adjusted in zip(tested, holm([c["p"] for c in tested]), strict=True):
         comparison["p_holm"] = adjusted
     return {
         "comparisons": comparisons,

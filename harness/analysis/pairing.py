@@ -2,47 +2,46 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError, printable
+from harness.run.records import RunRecord, SampleRecord, read_samples
+from harness.run.records import read_run as read_record
 
 
 @dataclass(frozen=True)
 class Run:
     """A stored run: its run.json and the folder holding its samples.jsonl."""
 
-    summary: dict[str, Any]
+    summary: RunRecord
     folder: Path
 
     @property
     def run_id(self) -> str:
         """The run's id (its folder name when stored)."""
-        return str(self.summary.get("run_id") or self.folder.name)
+        return self.summary.run_id or self.folder.name
 
     @property
     def eval_id(self) -> str:
         """The id of the eval the run is of."""
-        return str(self.summary["eval"]["id"])
+        return self.summary.eval.id
 
     @property
     def model(self) -> str:
         """The model name the run was started with."""
-        return str(self.summary["model"]["name"])
+        return self.summary.model.name
+
+    def samples(self) -> Iterator[SampleRecord]:
+        """The run's sample records, up to a torn last line."""
+        return read_samples(self.folder / "samples.jsonl", self.summary.schema_version)
 
 
 def read_run(folder: Path) -> Run:
     """The run stored in `folder`; InputError if it has no readable run.json."""
-    path = folder / "run.json"
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-        _ = summary["eval"]["id"], summary["model"]["name"]  # the fields every run record has
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(printable(f"evalrun: {path}: unreadable run record ({exc!r})")) from None
-    return Run(summary, folder)
+    return Run(read_record(folder / "run.json"), folder)
 
 
 def locate_run(text: str, results_dir: Path) -> Run:
@@ -71,7 +70,7 @@ def runs_in_pairs(texts: Sequence[str], results_dir: Path) -> list[tuple[Run, Ru
             problems.extend(str(p) for p in exc.problems)
             runs.append(None)
     pairs = []
-    for a, b in zip(runs[::2], runs[1::2]):
+    for a, b in zip(runs[::2], runs[1::2], strict=True):
         if a is not None and b is not None and a.eval_id != b.eval_id:
             problems.append(
                 printable(
@@ -100,7 +99,7 @@ def newest_pairs(
     stored = stored_runs(results_dir)
     for run in stored:
         key = (run.model, run.eval_id)
-        if run.summary.get("status") == "complete" and (
+        if run.summary.status == "complete" and (
             key not in newest or _age(run) > _age(newest[key])  # newest by creation time, then by id
         ):
             newest[key] = run
@@ -150,7 +149,7 @@ def stored_runs(results_dir: Path) -> list[Run]:
 
 def _age(run: Run) -> tuple[str, str]:
     """Sort key of a run by when it was made."""
-    return (str(run.summary.get("created_at") or ""), run.run_id)
+    return (run.summary.created_at, run.run_id)
 
 
 def _expand(names: Sequence[str], stored_evals: set[str]) -> list[tuple[str, bool]]:

@@ -2,42 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from harness.run.engine import Skipped
+from harness.run.records import RunRecord
 
 
-def cell(summary: Mapping[str, Any]) -> str:
+def cell(summary: RunRecord) -> str:
     """`score [low, high] n=… err=…` for one run (n counts samples; with epochs, `epochs=K` follows it), with the
     unparsed count when there is one."""
-    counts = summary["counts"]
-    found = summary["metrics"].get(summary["primary_metric"])
-    text = "—" if found is None else f"{found['mean']:.3f} [{found['ci_low']:.3f}, {found['ci_high']:.3f}]"
-    epochs = summary.get("epochs") or 1
-    if epochs == 1:
-        text += f" n={counts['scored']}"
+    counts = summary.counts
+    found = summary.metrics.get(summary.primary_metric)
+    text = "—" if found is None else f"{found.mean:.3f} [{found.ci_low:.3f}, {found.ci_high:.3f}]"
+    if summary.epochs == 1:
+        text += f" n={counts.scored}"
     else:
-        text += f" n={found['n'] if found else 0} epochs={epochs}"
-    text += f" err={counts['errors']}"
-    if counts["unparsed"]:
-        text += f" unparsed={counts['unparsed']}"
-    if summary["status"] != "complete":
-        text += f" ({summary['status']})"
+        text += f" n={found.n if found else 0} epochs={summary.epochs}"
+    text += f" err={counts.errors}"
+    if counts.unparsed:
+        text += f" unparsed={counts.unparsed}"
+    if summary.status != "complete":
+        text += f" ({summary.status})"
     return text
 
 
-def results_table(summaries: Sequence[Mapping[str, Any]], skipped: Sequence[Skipped], models: Sequence[str]) -> str:
+def results_table(summaries: Sequence[RunRecord], skipped: Sequence[Skipped], models: Sequence[str]) -> str:
     """The comparison table; skipped pairs show `n/a` and are explained under it."""
     from tabulate import tabulate
 
     evals: dict[str, dict[str, str]] = {}
     metric_of: dict[str, str] = {}
     for summary in summaries:
-        eval_id = summary["eval"]["id"]
-        evals.setdefault(eval_id, {})[summary["model"]["name"]] = cell(summary)
-        metric_of[eval_id] = summary["primary_metric"]
+        eval_id = summary.eval.id
+        evals.setdefault(eval_id, {})[summary.model.name] = cell(summary)
+        metric_of[eval_id] = summary.primary_metric
     for skip in skipped:
         evals.setdefault(skip.eval_id, {})[skip.model] = "n/a"
     rows = [
@@ -49,20 +48,21 @@ def results_table(summaries: Sequence[Mapping[str, Any]], skipped: Sequence[Skip
     notes = [f"n/a: {model} — {reason}" for model, reason in reasons] + not_comparable(summaries)
     notes += cut_short(summaries) + answers_cut(summaries)
     footer = "score [95% CI] over n scored samples; err = samples that failed after retries (not scored)."
-    if any((s.get("epochs") or 1) > 1 for s in summaries):
+    if any(s.epochs > 1 for s in summaries):
         footer += " With epochs=K each sample was asked K times and its K scores made one; err counts answers."
     return "\n".join(
         [text, "", footer, *notes, "", usage_table(summaries)] if summaries else [text, "", footer, *notes]
     )
 
 
-def not_comparable(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+def not_comparable(summaries: Sequence[RunRecord]) -> list[str]:
     """One note per eval whose runs differ in eval version, data or grader, saying what differs."""
     from harness.analysis.compare import differences
+    from harness.run.records import EvalInfo
 
-    by_eval: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    by_eval: dict[str, list[tuple[str, EvalInfo]]] = {}
     for s in summaries:
-        by_eval.setdefault(s["eval"]["id"], []).append((s["model"]["name"], s["eval"]))
+        by_eval.setdefault(s.eval.id, []).append((s.model.name, s.eval))
     fields = (("version", "eval version"), ("data_hash", "data hash"), ("grader", "grader"))
     found = ((eval_id, differences(blocks, fields)) for eval_id, blocks in by_eval.items())
     return [f"not comparable: {eval_id} — {'; '.join(what)}" for eval_id, what in found if what]
@@ -72,46 +72,46 @@ TOKEN_LIMIT_REASONS = ("length", "max_tokens")
 """Finish reasons that say an answer stopped at the token limit (OpenAI-compatible and Ollama; Anthropic)."""
 
 
-def cut_short(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+def cut_short(summaries: Sequence[RunRecord]) -> list[str]:
     """A note for each run where most answers stopped at the token limit, so their scores say little."""
     notes = []
     for s in summaries:
-        reasons = s.get("finish_reasons") or {}
+        reasons = s.finish_reasons
         cut, answered = sum(reasons.get(r, 0) for r in TOKEN_LIMIT_REASONS), sum(reasons.values())
         if answered and cut * 2 > answered:
-            limit = s.get("generation", {}).get("max_tokens") or s["model"].get("params", {}).get("max_tokens")
+            limit = s.generation.get("max_tokens") or s.model.params.get("max_tokens")
             where = f" (max_tokens {limit})" if limit else ""
             notes.append(
-                f"cut short: {s['eval']['id']} × {s['model']['name']} — {cut} of {answered} answers stopped at the "
+                f"cut short: {s.eval.id} × {s.model.name} — {cut} of {answered} answers stopped at the "
                 f"token limit{where}; raise --max-tokens to let them finish"
             )
     return notes
 
 
-def answers_cut(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+def answers_cut(summaries: Sequence[RunRecord]) -> list[str]:
     """A note for each run with answers longer than the answer limit, which were cut to it and graded on the rest."""
     return [
-        f"answers cut: {s['eval']['id']} × {s['model']['name']} — {s['counts']['cut']} answer(s) over the answer limit "
+        f"answers cut: {s.eval.id} × {s.model.name} — {s.counts.cut} answer(s) over the answer limit "
         "were cut to it (--max-answer-bytes) and graded on the part kept; `output_bytes` in samples.jsonl is each "
         "one's full size"
         for s in summaries
-        if s["counts"].get("cut")
+        if s.counts.cut
     ]
 
 
-def run_folders(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+def run_folders(summaries: Sequence[RunRecord]) -> list[str]:
     """The folder of each run, in the order of `summaries`."""
-    return [str(Path(s["paths"]["run"]).parent) for s in summaries]
+    return [str(Path(s.paths.run).parent) for s in summaries]
 
 
-def run_folder_lines(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+def run_folder_lines(summaries: Sequence[RunRecord]) -> list[str]:
     """Where each run was written, for stderr under the table."""
     if not summaries:
         return []
     width = max(len(folder) for folder in run_folders(summaries))
     return ["", "run folders:"] + [
-        f"  {folder:<{width}}  {s['eval']['id']} × {s['model']['name']} ({s['status']})"
-        for folder, s in zip(run_folders(summaries), summaries)
+        f"  {folder:<{width}}  {s.eval.id} × {s.model.name} ({s.status})"
+        for folder, s in zip(run_folders(summaries), summaries, strict=True)
     ]
 
 
@@ -119,44 +119,44 @@ MESSAGE_CHARS = 200
 """How much of an error message a one-line failure note shows."""
 
 
-def failure_lines(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+def failure_lines(summaries: Sequence[RunRecord]) -> list[str]:
     """One line for each run with failed samples (how many, and its most common error) or stopped before its end."""
     from harness.errors import printable
 
     lines = []
     for s in summaries:
-        pair = f"evalrun: {s['eval']['id']} × {s['model']['name']}"
-        if s["counts"]["errors"]:
-            line = f"{pair}: {s['counts']['errors']} sample(s) failed after retries"
-            if s.get("errors"):
-                common = s["errors"][0]
-                message = printable(" ".join(str(common["message"]).split()))
+        pair = f"evalrun: {s.eval.id} × {s.model.name}"
+        if s.counts.errors:
+            line = f"{pair}: {s.counts.errors} sample(s) failed after retries"
+            if s.errors:
+                common = s.errors[0]
+                message = printable(" ".join(common.message.split()))
                 if len(message) > MESSAGE_CHARS:
                     message = message[: MESSAGE_CHARS - 1] + "…"
-                line += f"; most often ({common['count']}×): {message}"
+                line += f"; most often ({common.count}×): {message}"
             lines.append(line)
-        if s.get("stopped"):
-            lines.append(f"{pair}: stopped: {printable(str(s['stopped']))}; --resume continues")
+        if s.stopped:
+            lines.append(f"{pair}: stopped: {printable(s.stopped)}; --resume continues")
     return lines
 
 
-def usage_table(summaries: Sequence[Mapping[str, Any]]) -> str:
+def usage_table(summaries: Sequence[RunRecord]) -> str:
     """Tokens, cost, latency and throughput of each run."""
     from tabulate import tabulate
 
     rows = []
     for s in summaries:
-        usage, latency = s["usage"], s["latency_s"]
+        usage, latency = s.usage, s.latency_s
         rows.append(
             [
-                s["eval"]["id"],
-                s["model"]["name"],
-                f"{usage['prompt_tokens']:,} / {usage['completion_tokens']:,}" if usage["samples_with_usage"] else "—",
-                "—" if s["cost_usd"] is None else f"${s['cost_usd']:.4f}",
-                _seconds(latency["p50"]),
-                _seconds(latency["p95"]),
-                "—" if s["throughput"] is None else f"{s['throughput']:.1f}/s",
-                s["counts"]["cached"],
+                s.eval.id,
+                s.model.name,
+                f"{usage.prompt_tokens:,} / {usage.completion_tokens:,}" if usage.samples_with_usage else "—",
+                "—" if s.cost_usd is None else f"${s.cost_usd:.4f}",
+                _seconds(latency.p50),
+                _seconds(latency.p95),
+                "—" if s.throughput is None else f"{s.throughput:.1f}/s",
+                s.counts.cached,
             ]
         )
     headers = ["eval", "model", "tokens in / out", "cost", "p50", "p95", "samples/s", "cached"]

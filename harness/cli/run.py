@@ -220,6 +220,7 @@ def _run(args: argparse.Namespace) -> int:
     from harness.models.base import MAX_ANSWER_BYTES, ModelSettings
     from harness.run.engine import RunOptions, run_all
     from harness.run.overrides import with_generation
+    from harness.run.records import run_data
 
     load_dotenv_file()
     models, concurrency, results = _defaults(args)
@@ -306,7 +307,8 @@ def _run(args: argparse.Namespace) -> int:
         raise Terminated if came[0] == signal.SIGTERM else KeyboardInterrupt
     summaries, skipped = ran
     if args.json:
-        document = {"runs": summaries, "skipped": [vars(s) for s in skipped], "run_folders": run_folders(summaries)}
+        runs = [run_data(summary) for summary in summaries]
+        document = {"runs": runs, "skipped": [vars(s) for s in skipped], "run_folders": run_folders(summaries)}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print(results_table(summaries, skipped, models))
@@ -314,8 +316,8 @@ def _run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
     for line in failure_lines(summaries):
         print(line, file=sys.stderr)
-    failed = any(s["counts"]["errors"] for s in summaries)
-    return EXIT_FAILED if failed or any(s["status"] != "complete" for s in summaries) else EXIT_OK
+    failed = any(s.counts.errors for s in summaries)
+    return EXIT_FAILED if failed or any(s.status != "complete" for s in summaries) else EXIT_OK
 
 
 def _defaults(args: argparse.Namespace) -> tuple[list[str], int, Path]:

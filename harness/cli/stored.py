@@ -106,12 +106,13 @@ def _regrade(args: argparse.Namespace) -> int:
 
     from harness.analysis.table import results_table
     from harness.models.base import ModelSettings
+    from harness.run.records import RunRecord, run_data
     from harness.run.regrade import regrade
     from harness.run.store import RunStore
 
     registry = load_registry()
     store = RunStore(args.results)
-    eval_id = store.summary(args.run_id)["eval"]["id"]
+    eval_id = store.summary(args.run_id).eval.id
     if eval_id not in registry.evals:
         raise InputError(f"evalrun: run {args.run_id} is of eval {eval_id!r}, which the registry no longer has")
     spec = registry.evals[eval_id]
@@ -124,7 +125,7 @@ def _regrade(args: argparse.Namespace) -> int:
     settings = ModelSettings(concurrency=args.concurrency)
     cache = open_cache(args) if judged else None
 
-    async def again() -> dict[str, Any]:
+    async def again() -> RunRecord:
         async with Models(registry, settings, cache) as opened:
             judge = opened.judges({eval_id: config}, judged).get(eval_id)
             return await regrade(store, args.run_id, spec, registry.workspace, config, judge)
@@ -134,10 +135,10 @@ def _regrade(args: argparse.Namespace) -> int:
     finally:
         close_cache(cache)
     if args.json:
-        print(json.dumps({"runs": [summary], "skipped": []}, ensure_ascii=False, indent=2))
+        print(json.dumps({"runs": [run_data(summary)], "skipped": []}, ensure_ascii=False, indent=2))
     else:
-        print(results_table([summary], [], [summary["model"]["name"]]))
-        print(f"\nregraded {args.run_id} as {summary['run_id']}", file=sys.stderr)
+        print(results_table([summary], [], [summary.model.name]))
+        print(f"\nregraded {args.run_id} as {summary.run_id}", file=sys.stderr)
     return EXIT_OK
 
 

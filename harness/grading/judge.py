@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import ProviderError
@@ -17,6 +18,10 @@ class JudgingModel(Protocol):
     """What a judge grader needs of a model: its name, and an answer to a request (a provider is one)."""
 
     name: str
+
+    def describe(self) -> Mapping[str, Any]:
+        """Provider, model, endpoint and parameters, for the run record (never a key)."""
+        ...
 
     async def complete(self, request: Request) -> Response:
         """The model's answer; raises ProviderError when it cannot be had."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
@@ -23,6 +24,7 @@ from harness.registry.specs import EvalSpec
 from harness.registry.workspace import Workspace
 from harness.run.opening import RESUME_ANY, open_run
 from harness.run.progress import Board
+from harness.run.records import RunRecord, SampleRecord
 from harness.run.store import RunStore
 from harness.run.summary import Tally, now, summarize
 from harness.types import Request, Sample
@@ -96,7 +98,7 @@ class Skipped:
 
 async def run_all(
     specs: Sequence[EvalSpec], providers: Sequence[Provider], workspace: Workspace, options: RunOptions
-) -> tuple[list[dict[str, Any]], list[Skipped]]:
+) -> tuple[list[RunRecord], list[Skipped]]:
     """Check every eval's data, then run every eval × model pair at once; the summaries (eval-major, then model, as
     given) and the pairs skipped. Each model's samples in progress are capped (samples_in_progress) across all of its
     evals, its requests in flight by its provider at `options.concurrency`; a pair's own failure (not a sample's) cancels the others, which are left interrupted and resumable."""
@@ -134,7 +136,7 @@ async def run_eval(
     store: RunStore,
     slots: asyncio.Semaphore | None = None,
     board: Board | None = None,
-) -> dict[str, Any]:
+) -> RunRecord:
     """Run one eval (whose data has been checked) against one model; its summary, also written to run.json.
 
     `slots` caps the model's samples in progress (shared by all of its evals; default: this run's own
@@ -151,7 +153,7 @@ async def run_eval(
     finished = set()
     for record in done:
         tally.add(record)
-        finished.add((record["sample_id"], record["epoch"]))
+        finished.add((record.sample_id, record.epoch))
     available = dataset.count()
     work: Iterator[tuple[Sample, int]] = (
         (sample, epoch)
@@ -159,7 +161,7 @@ async def run_eval(
         for epoch in range(1, options.epochs + 1)
         if (sample.id, epoch) not in finished
     )
-    earlier = summary.get("duration_s") or 0.0
+    earlier = summary.duration_s
     started = time.perf_counter()
 
     total = options.selection.size(available) * options.epochs
@@ -173,8 +175,8 @@ async def run_eval(
     def save() -> None:
         """Write run.json with the totals so far."""
         seconds = earlier + time.perf_counter() - started
-        summary.update(summarize(tally, spec.metrics, options.seed, seconds, provider.prices, options.reducer))
-        summary["model"]["served_by"] = sorted(tally.served_by)
+        summary.set_results(summarize(tally, spec.metrics, options.seed, seconds, provider.prices, options.reducer))
+        summary.model.served_by = sorted(tally.served_by)
         writer.write_summary(summary)
 
     async def worker() -> None:
@@ -198,10 +200,8 @@ async def run_eval(
 
     status = "failed"
     try:
-        try:
+        with contextlib.suppress(_Stopped):
             await _together([worker() for _ in range(max(1, min(samples_in_progress(options), total - tally.samples)))])
-        except _Stopped:
-            pass
         status = "stopped" if stop else "complete"
     except (asyncio.CancelledError, KeyboardInterrupt, RecordWriteError):  # a record not written: resumable too
         status = "interrupted"
@@ -209,10 +209,10 @@ async def run_eval(
     finally:
         board.finish(shown, status)
         if stop:
-            summary["stopped"] = stop[0]
+            summary.stopped = stop[0]
         writer.close()
-        summary["status"] = status
-        summary["finished_at"] = now()
+        summary.status = status  # type: ignore[assignment]
+        summary.finished_at = now()
         save()
     return summary
 
@@ -248,64 +248,49 @@ async def _attempt(
     renderer: PromptRenderer,
     grader: Grader,
     shots: FewShot,
-) -> dict[str, Any]:
+) -> SampleRecord:
     """Ask, grade and describe one sample; failures become the record's `error`, never an exception."""
-    record: dict[str, Any] = {
-        "sample_id": sample.id,
-        "epoch": epoch,
-        "messages": None,
-        "references": list(sample.references),
-        "choices": list(sample.choices) or None,
-        "output": None,
-        "output_cut": False,
-        "output_bytes": None,
-        "score": None,
-        "metrics": None,
-        "unparsed": False,
-        "grader": None,
-        "usage": None,
-        "latency_s": None,
-        "ttft_s": None,
-        "attempts": 0,
-        "finish_reason": None,
-        "served_by": None,
-        "cached": False,
-        "error": None,
-    }
+    record = SampleRecord(sample.id, epoch, references=list(sample.references), choices=list(sample.choices) or None)
     try:
         messages = renderer.render(sample, shots.for_sample(sample))
     except PromptError as exc:
-        record["error"] = f"prompt: {exc}"
+        record.error = f"prompt: {exc}"
         return record
-    record["messages"] = list(messages)
+    record.messages = [dict(message) for message in messages]
     started = time.perf_counter()
     try:
         response = await provider.complete(Request(messages, spec.generation, sample, epoch))
     except ProviderError as exc:
-        record.update(error=str(exc), attempts=exc.attempts, latency_s=round(time.perf_counter() - started, 6))
+        record.error, record.attempts, record.latency_s = (
+            str(exc),
+            exc.attempts,
+            round(time.perf_counter() - started, 6),
+        )
         return record
     first_token = response.time_to_first_token
-    record.update(
-        output=response.output,
-        output_cut=response.full_bytes is not None,
-        output_bytes=response.full_bytes,
-        usage={"prompt_tokens": response.usage.prompt_tokens, "completion_tokens": response.usage.completion_tokens},
-        latency_s=round(time.perf_counter() - started, 6) if response.latency is None else response.latency,
-        ttft_s=None if first_token is None else round(first_token, 6),
-        attempts=response.attempts,
-        finish_reason=response.finish_reason,
-        served_by=response.model,
-        cached=response.cached,
-    )
+    record.output = response.output
+    record.output_cut = response.full_bytes is not None
+    record.output_bytes = response.full_bytes
+    record.usage = {
+        "prompt_tokens": response.usage.prompt_tokens,
+        "completion_tokens": response.usage.completion_tokens,
+    }
+    record.latency_s = round(time.perf_counter() - started, 6) if response.latency is None else response.latency
+    record.ttft_s = None if first_token is None else round(first_token, 6)
+    record.attempts = response.attempts
+    record.finish_reason = response.finish_reason
+    record.served_by = response.model
+    record.cached = response.cached
     try:
         if isinstance(grader, JudgeGrader):
             score = await grader.agrade(response.output, sample)
         else:  # off the event loop, under a time limit: a slow or failing grade fails this sample only
             score = await grade_apart(grader, response.output, sample)
     except (JudgeError, GradingFailed) as exc:  # the answer is kept; the sample counts as failed, never as scored
-        record["error"] = str(exc)
+        record.error = str(exc)
         return record
-    record.update(score=score.value, metrics=dict(score.metrics), unparsed=score.unparsed, grader=dict(score.detail))
+    record.score, record.metrics, record.unparsed = score.value, dict(score.metrics), score.unparsed
+    record.grader = dict(score.detail)
     return record
 
 

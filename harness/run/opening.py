@@ -12,6 +12,7 @@ from harness.errors import InputError
 from harness.models.base import MAX_ANSWER_BYTES, Provider
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import display_path
+from harness.run.records import EvalInfo, ModelInfo, Paths, RunRecord, SampleRecord
 from harness.run.store import RunStore, RunWriter
 from harness.run.summary import now
 
@@ -24,7 +25,7 @@ RESUME_ANY = "any"
 
 def open_run(
     spec: EvalSpec, provider: Provider, options: RunOptions, store: RunStore, data_hash: str
-) -> tuple[RunWriter, dict[str, Any], Iterable[dict[str, Any]]]:
+) -> tuple[RunWriter, RunRecord, Iterable[SampleRecord]]:
     """A new run folder, or the unfinished one being resumed: its writer, summary and the records it holds."""
     identity = identity_of(spec, dict(provider.describe()), options, data_hash)
     if spec.id in options.judges:  # a different judge makes a different run
@@ -37,22 +38,20 @@ def open_run(
         writer = store.create(spec.id, provider.name)
         return writer, header(spec, provider, options, writer, data_hash, identity), []
     summary = store.summary(run_id)
-    if "regraded_from" in summary:
-        raise InputError(f"evalrun: run {run_id} is a regrade of {summary['regraded_from']}; resume that run instead")
-    if summary.get("fingerprint") != fingerprint:
-        stored = summary.get("identity", {})
+    if summary.regraded_from is not None:
+        raise InputError(f"evalrun: run {run_id} is a regrade of {summary.regraded_from}; resume that run instead")
+    if summary.fingerprint != fingerprint:
+        stored = summary.identity
         changed = [key for key in identity if stored.get(key) != identity[key]] or ["harness record format"]
         raise InputError(f"evalrun: cannot resume {run_id}: its {', '.join(changed)} no longer match; start a new run")
-    if summary.get("status") == "complete":
+    if summary.status == "complete":
         raise InputError(f"evalrun: run {run_id} is complete; there is nothing to resume")
     writer = store.reopen(run_id)  # takes the run's lock first, so no other process can be resuming it
     store.repair(run_id)
-    summary.pop("stopped", None)
-    summary.update(
-        status="running", finished_at=None, resumed=summary.get("resumed", 0) + 1, concurrency=options.concurrency
-    )
-    summary["reducer"] = options.reducer
-    return writer, summary, store.records(run_id)
+    summary.stopped, summary.status, summary.finished_at = None, "running", None
+    summary.resumed += 1
+    summary.concurrency, summary.reducer = options.concurrency, options.reducer
+    return writer, summary, store.records(run_id, summary.schema_version)
 
 
 def identity_of(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:
@@ -81,36 +80,43 @@ def fingerprint_of(identity: dict[str, Any]) -> str:
 
 def header(
     spec: EvalSpec, provider: Provider, options: RunOptions, writer: RunWriter, data_hash: str, identity: dict[str, Any]
-) -> dict[str, Any]:
+) -> RunRecord:
     """The run.json a new run starts with."""
-    return {
-        "schema_version": 1,
-        "run_id": writer.run_id,
-        "fingerprint": fingerprint_of(identity),
-        "identity": identity,
-        "status": "running",
-        "created_at": now(),
-        "finished_at": None,
-        "harness_version": __version__,
-        "eval": {
-            "id": spec.id,
-            "version": spec.version,
-            "language": spec.language,
-            "grader": spec.grader,
-            "grader_options": dict(spec.grader_options),
-            "metrics": list(spec.metrics),
-            "spec_hash": spec.spec_hash,
-            "data_hash": data_hash,
-            "spec_path": display_path(spec.source) if spec.source else None,
-        },
-        "model": {"name": provider.name, **provider.describe(), "served_by": []},
-        "generation": dict(spec.generation),
-        "seed": options.seed,
-        "limit": options.selection.limit,
-        "sample_ids": None if options.selection.ids is None else list(options.selection.ids),
-        "epochs": options.epochs,
-        "reducer": options.reducer,
-        "concurrency": options.concurrency,
-        "resumed": 0,
-        "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
-    }
+    model = provider.describe()
+    return RunRecord(
+        run_id=writer.run_id,
+        fingerprint=fingerprint_of(identity),
+        identity=identity,
+        status="running",
+        created_at=now(),
+        finished_at=None,
+        harness_version=__version__,
+        eval=EvalInfo(
+            id=spec.id,
+            version=spec.version,
+            language=spec.language,
+            grader=spec.grader,
+            grader_options=dict(spec.grader_options),
+            metrics=list(spec.metrics),
+            spec_hash=spec.spec_hash,
+            data_hash=data_hash,
+            spec_path=display_path(spec.source) if spec.source else None,
+        ),
+        model=ModelInfo(
+            name=provider.name,
+            provider=model["provider"],
+            model=model["model"],
+            params=dict(model.get("params", {})),
+            base_url=model.get("base_url"),
+            stream=model.get("stream"),
+        ),
+        generation=dict(spec.generation),
+        seed=options.seed,
+        limit=options.selection.limit,
+        sample_ids=None if options.selection.ids is None else list(options.selection.ids),
+        epochs=options.epochs,
+        reducer=options.reducer,
+        concurrency=options.concurrency,
+        primary_metric=spec.metrics[0],
+        paths=Paths(str(writer.run_path), str(writer.samples_path)),
+    )

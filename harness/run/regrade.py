@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from harness.data.checks import check_data
@@ -15,6 +16,7 @@ from harness.grading.judge import JudgeError, JudgeGrader
 from harness.registry.graders import KINDS
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import Workspace
+from harness.run.records import SCHEMA_VERSION, Paths, RunRecord, SampleRecord
 from harness.run.store import RunStore
 from harness.run.summary import Tally, now, summarize
 from harness.types import Sample
@@ -30,12 +32,12 @@ async def regrade(
     workspace: Workspace,
     grader: Mapping[str, Any] | None = None,
     judge: JudgeGrader | None = None,
-) -> dict[str, Any]:
+) -> RunRecord:
     """Grade every stored output of `run_id` again (with the eval's current grader, or the `grader:` block given;
     `judge` when that grader is a judge), against the eval's current answers; the new run's summary."""
     old = store.summary(run_id)
-    if old["eval"]["id"] != spec.id:
-        raise InputError(f"evalrun: run {run_id} is of eval {old['eval']['id']!r}, not {spec.id!r}")
+    if old.eval.id != spec.id:
+        raise InputError(f"evalrun: run {run_id} is of eval {old.eval.id!r}, not {spec.id!r}")
     problems = check_data(spec, workspace, hub=True)
     if problems:
         raise InputError(problems)
@@ -47,47 +49,44 @@ async def regrade(
         raise InputError("evalrun: a judge grades only with the judge grader")  # the CLI pairs them; a misuse if not
     metrics = spec.metrics if kind == spec.grader else KINDS[kind].metrics
     scorer: Grader | JudgeGrader = judge or build_grader(config, spec.language)
-    writer = store.create(spec.id, old["model"]["name"])
-    tally = Tally(metrics, old.get("epochs", 1))
+    writer = store.create(spec.id, old.model.name)
+    tally = Tally(metrics, old.epochs)
     store.repair(run_id)
     try:
-        for window in _windows(store.records(run_id)):
+        for window in _windows(store.records(run_id, old.schema_version)):
             for record in await asyncio.gather(*(_rescored(record, scorer, current) for record in window)):
                 writer.append(record)
                 tally.add(record)
     finally:
         writer.close()
-    summary = {
-        **old,
-        "run_id": writer.run_id,
-        "regraded_from": run_id,
-        "fingerprint": hashlib.sha256(f"regrade of {run_id} as {writer.run_id}".encode()).hexdigest(),
-        "created_at": now(),
-        "eval": {
-            **old["eval"],
-            "grader": kind,
-            "grader_options": {k: v for k, v in config.items() if k != "kind"},
-            **({"judge": dict(judge.judge.describe())} if judge else {}),
-            "metrics": list(metrics),
-            "spec_hash": spec.spec_hash,
-            "data_hash": dataset.fingerprint(),
-        },
-        "paths": {"run": str(writer.run_path), "samples": str(writer.samples_path)},
-    }
-    summary.update(
-        summarize(tally, metrics, old["seed"], old.get("duration_s") or 0.0, None, old.get("reducer", "mean")),
+    summary = replace(
+        old,
+        schema_version=SCHEMA_VERSION,
+        run_id=writer.run_id,
+        regraded_from=run_id,
+        fingerprint=hashlib.sha256(f"regrade of {run_id} as {writer.run_id}".encode()).hexdigest(),
+        created_at=now(),
+        eval=replace(
+            old.eval,
+            grader=kind,
+            grader_options={k: v for k, v in config.items() if k != "kind"},
+            judge=dict(judge.judge.describe()) if judge else old.eval.judge,
+            metrics=list(metrics),
+            spec_hash=spec.spec_hash,
+            data_hash=dataset.fingerprint(),
+        ),
+        paths=Paths(str(writer.run_path), str(writer.samples_path)),
         finished_at=now(),
     )
-    summary["cost_usd"] = old.get("cost_usd")  # the same answers, paid for once
-    if old.get("status") != "complete":
-        summary["status"] = old.get("status")
+    summary.set_results(summarize(tally, metrics, old.seed, old.duration_s, None, old.reducer))
+    summary.cost_usd = old.cost_usd  # the same answers, paid for once
     writer.write_summary(summary)
     return summary
 
 
-def _windows(records: Iterable[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+def _windows(records: Iterable[SampleRecord]) -> Iterable[list[SampleRecord]]:
     """The records in consecutive lists of at most WINDOW."""
-    window: list[dict[str, Any]] = []
+    window: list[SampleRecord] = []
     for record in records:
         window.append(record)
         if len(window) == WINDOW:
@@ -97,31 +96,29 @@ def _windows(records: Iterable[dict[str, Any]]) -> Iterable[list[dict[str, Any]]
         yield window
 
 
-async def _rescored(
-    record: dict[str, Any], scorer: Grader | JudgeGrader, current: Mapping[str, Sample]
-) -> dict[str, Any]:
+async def _rescored(record: SampleRecord, scorer: Grader | JudgeGrader, current: Mapping[str, Sample]) -> SampleRecord:
     """The record graded again: every answer the model gave, including one whose judge failed before."""
-    if record["output"] is None:  # the model never answered: nothing to grade
+    if record.output is None:  # the model never answered: nothing to grade
         return record
-    sample = current.get(record["sample_id"]) or _recorded_sample(record)
+    sample = current.get(record.sample_id) or _recorded_sample(record)
     try:
         if isinstance(scorer, JudgeGrader):
-            score = await scorer.agrade(record["output"], sample)
+            score = await scorer.agrade(record.output, sample)
         else:
-            score = scorer.grade(record["output"], sample)
+            score = scorer.grade(record.output, sample)
     except JudgeError as exc:
-        return {**record, "score": None, "metrics": None, "unparsed": False, "grader": None, "error": str(exc)}
-    return {
-        **record,
-        "references": list(sample.references),
-        "score": score.value,
-        "metrics": dict(score.metrics),
-        "unparsed": score.unparsed,
-        "grader": dict(score.detail),
-        "error": None,
-    }
+        return replace(record, score=None, metrics=None, unparsed=False, grader=None, error=str(exc))
+    return replace(
+        record,
+        references=list(sample.references),
+        score=score.value,
+        metrics=dict(score.metrics),
+        unparsed=score.unparsed,
+        grader=dict(score.detail),
+        error=None,
+    )
 
 
-def _recorded_sample(record: dict[str, Any]) -> Sample:
+def _recorded_sample(record: SampleRecord) -> Sample:
     """A sample rebuilt from its record, for one no longer in the eval's data."""
-    return Sample(record["sample_id"], {}, tuple(record["references"]), tuple(record.get("choices") or ()))
+    return Sample(record.sample_id, {}, tuple(record.references), tuple(record.choices or ()))

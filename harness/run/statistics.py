@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 Z95 = 1.959963984540054
+SCORE = {"schema": {"minimum": 0, "maximum": 1}}
 BOOTSTRAP_RESAMPLES = 2000
 PAIRED_RESAMPLES = 10_000
 
@@ -19,11 +20,17 @@ PAIRED_RESAMPLES = 10_000
 class Estimate:
     """A mean over n scores and its 95% confidence interval."""
 
-    mean: float
-    ci_low: float
-    ci_high: float
-    n: int
-    method: str
+    mean: float = field(metadata=SCORE)
+    ci_low: float = field(metadata=SCORE)
+    ci_high: float = field(metadata=SCORE)
+    n: int = field(metadata={"schema": {"minimum": 1}})
+    method: Literal["wilson", "bootstrap", "none"]
+
+    @classmethod
+    def of(cls, n: int, mean: float, low: float, high: float, method: str) -> Estimate:
+        """An estimate whose interval holds its mean and stays within [0, 1], the range of every score, whatever the
+        rounding (the Wilson bound 1 − 2⁻⁵³ over scores that are all 1 is 1)."""
+        return cls(mean, max(0.0, min(low, mean)), min(1.0, max(high, mean)), n, method)  # type: ignore[arg-type]
 
     def as_dict(self) -> dict[str, Any]:
         """The estimate as JSON-ready data."""
@@ -38,11 +45,11 @@ def estimate(values: Sequence[float], seed: int = 0) -> Estimate | None:
     mean = math.fsum(values) / n
     if all(v in (0.0, 1.0) for v in values):
         low, high = wilson(sum(values), n)
-        return Estimate(mean, low, high, n, "wilson")
+        return Estimate.of(n, mean, low, high, "wilson")
     if n == 1:
         return Estimate(mean, 0.0, 1.0, n, "none")  # one graded score says nothing about spread
     low, high = bootstrap(values, seed)
-    return Estimate(mean, low, high, n, "bootstrap")
+    return Estimate.of(n, mean, low, high, "bootstrap")
 
 
 def wilson(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
@@ -85,7 +92,7 @@ def paired_bootstrap(
     """95% percentile interval of mean(b - a) resampling whole pairs; None for fewer than two pairs."""
     if len(a) != len(b):
         raise ValueError("paired samples must have the same length")
-    differences = [y - x for x, y in zip(a, b)]
+    differences = [y - x for x, y in zip(a, b, strict=True)]
     if len(differences) < 2:
         return None
     if all(d == differences[0] for d in differences):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -14,6 +15,7 @@ from typing import Any
 
 from harness.errors import InputError, RecordWriteError
 from harness.registry.workspace import display_path
+from harness.run.records import SCHEMA_VERSION, RunRecord, SampleRecord, read_run, read_samples, run_data, sample_data
 
 
 class RunWriter:
@@ -33,9 +35,10 @@ class RunWriter:
             self._samples.close()
             raise InputError(f"evalrun: run {run_id} is being written by another evalrun process")
 
-    def write_summary(self, summary: Mapping[str, Any]) -> None:
+    def write_summary(self, run: RunRecord) -> None:
         """Replace run.json atomically, so a reader never sees half a file; when no new file can be written (a full
         disk), rewrite it in place instead; RecordWriteError if neither can be done."""
+        summary = run_data(run)
         data = _encoded(summary, indent=2)
         temporary = self.run_path.with_suffix(".json.tmp")
         try:
@@ -48,12 +51,12 @@ class RunWriter:
             except OSError as exc:
                 raise RecordWriteError(_cannot_write(self.run_path, exc)) from None
 
-    def append(self, record: Mapping[str, Any]) -> None:
+    def append(self, record: SampleRecord) -> None:
         """Append one sample record as one whole line, handed to the OS at once so a killed run keeps it;
         RecordWriteError if it cannot be written, and for every record after that."""
         if self._failed is not None:
             raise RecordWriteError(self._failed)
-        line = _encoded(record)
+        line = _encoded(sample_data(record))
         written = 0
         try:
             while written < len(line):  # a short write (the disk filling up) is followed by the error itself
@@ -66,10 +69,8 @@ class RunWriter:
     def _unwrite(self, written: int) -> None:
         """Cut off the first `written` bytes of a line that could not be finished (resume repairs it otherwise)."""
         if written:
-            try:
+            with contextlib.suppress(OSError):
                 os.ftruncate(self._samples.fileno(), os.lseek(self._samples.fileno(), 0, os.SEEK_END) - written)
-            except OSError:
-                pass
 
     def close(self) -> None:
         """Sync the samples file to disk and close it; RecordWriteError if what it holds may not have reached disk."""
@@ -107,10 +108,8 @@ def _rewrite(path: Path, data: bytes, summary: Mapping[str, Any]) -> None:
 
 def _remove(path: Path) -> None:
     """Delete `path` if it is there (a half-written temporary file)."""
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError:
-        pass
 
 
 def _cannot_write(path: Path, exc: OSError) -> str:
@@ -133,15 +132,12 @@ class RunStore:
         except OSError as exc:
             raise InputError(f"evalrun: cannot create a run folder under {self.runs_dir}: {exc.strerror}") from None
 
-    def summary(self, run_id: str) -> dict[str, Any]:
+    def summary(self, run_id: str) -> RunRecord:
         """The run.json of a stored run; InputError if there is no such run."""
         path = self.runs_dir / run_id / "run.json"
         if "/" in run_id or run_id in ("", ".", "..") or not path.is_file():
             raise InputError(f"evalrun: no run {run_id!r} under {self.runs_dir}")
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"evalrun: {path}: unreadable run record ({exc})") from None
+        return read_run(path)
 
     def repair(self, run_id: str) -> None:
         """Cut off the end of samples.jsonl from the first line that is not a whole JSON record (a kill mid-write)."""
@@ -163,14 +159,9 @@ class RunStore:
             with open(path, "r+b") as handle:
                 handle.truncate(good)
 
-    def records(self, run_id: str) -> Iterator[dict[str, Any]]:
-        """The sample records of a run, one at a time; `repair` it first if it may have been killed mid-write."""
-        path = self.runs_dir / run_id / "samples.jsonl"
-        if not path.exists():
-            return
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                yield json.loads(line)
+    def records(self, run_id: str, version: int = SCHEMA_VERSION) -> Iterator[SampleRecord]:
+        """The sample records of a run (written with record schema `version`), one at a time."""
+        return read_samples(self.runs_dir / run_id / "samples.jsonl", version)
 
     def reopen(self, run_id: str) -> RunWriter:
         """The writer of an existing run, appending after its records."""
@@ -181,12 +172,12 @@ class RunStore:
         found = []
         for path in self.runs_dir.glob("*/run.json") if self.runs_dir.is_dir() else ():
             try:
-                summary = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                summary = read_run(path)
+            except InputError:
                 continue
-            resumable = summary.get("status") != "complete" and "regraded_from" not in summary
-            if summary.get("fingerprint") == fingerprint and resumable:
-                found.append((summary.get("created_at", ""), summary["run_id"]))
+            resumable = summary.status != "complete" and summary.regraded_from is None
+            if summary.fingerprint == fingerprint and resumable:
+                found.append((summary.created_at, summary.run_id))
         return max(found)[1] if found else None
 
 

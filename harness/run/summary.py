@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from harness.models.base import Prices
+from harness.run.records import Counts, ErrorCount, LatencySummary, Results, SampleRecord, TokenTotals
 from harness.run.statistics import estimate, quantile
 
 
@@ -39,36 +40,37 @@ class Tally:
     finish_reasons: Counter[str] = field(default_factory=Counter)
     """Why answers ended (`stop`, `length`, …), as the endpoints said, over the samples that got one."""
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: SampleRecord) -> None:
         """Count one finished sample record."""
         self.samples += 1
-        if record["latency_s"] is not None and not record["cached"] and record["error"] is None:
-            self.latencies.append(record["latency_s"])  # the endpoint's answering time, not the cache's or backoff
-        usage = record["usage"]
+        if record.latency_s is not None and not record.cached and record.error is None:
+            self.latencies.append(record.latency_s)  # the endpoint's answering time, not the cache's
+        usage = record.usage
         if usage and usage.get("prompt_tokens") is not None:
             self.with_usage += 1
             self.prompt_tokens += usage["prompt_tokens"] or 0
             self.completion_tokens += usage.get("completion_tokens") or 0
-            if not record["cached"]:
+            if not record.cached:
                 self.billed_tokens[0] += usage["prompt_tokens"] or 0
                 self.billed_tokens[1] += usage.get("completion_tokens") or 0
-        self.cached += bool(record["cached"])
-        self.cut += bool(record.get("output_cut"))  # absent from records written before answers were cut
-        self.retries += max(record["attempts"] - 1, 0)
-        if record["served_by"]:
-            self.served_by[record["served_by"]] += 1
-        if record["error"] is not None:
+        self.cached += record.cached
+        self.cut += record.output_cut
+        self.retries += max(record.attempts - 1, 0)
+        if record.served_by:
+            self.served_by[record.served_by] += 1
+        if record.error is not None:
             self.errors += 1
-            self.error_messages[record["error"]] += 1
+            self.error_messages[record.error] += 1
             return
-        if record.get("finish_reason"):
-            self.finish_reasons[record["finish_reason"]] += 1
-        self.unparsed += bool(record["unparsed"])
+        if record.finish_reason:
+            self.finish_reasons[record.finish_reason] += 1
+        self.unparsed += record.unparsed
+        metrics = record.metrics or {}
         for name in self.metrics:
             if self.epochs == 1:
-                self.values.setdefault(name, array("d")).append(record["metrics"][name])
+                self.values.setdefault(name, array("d")).append(metrics[name])
             else:
-                self.values.setdefault(name, {}).setdefault(record["sample_id"], []).append(record["metrics"][name])
+                self.values.setdefault(name, {}).setdefault(record.sample_id, []).append(metrics[name])
 
     def reduced(self, metric: str, reducer: str) -> list[float]:
         """One value per scored sample: its epochs' scores reduced with `reducer`."""
@@ -106,40 +108,32 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 def summarize(
     tally: Tally, metrics: tuple[str, ...], seed: int, seconds: float, prices: Prices | None, reducer: str = "mean"
-) -> dict[str, Any]:
+) -> Results:
     """The results part of run.json: counts, each metric with its 95% CI, usage, latency, duration, errors."""
-    estimates = {}
-    for name in metrics:
-        found = estimate(tally.reduced(name, reducer), seed)
-        estimates[name] = found.as_dict() if found else None
-    return {
-        "counts": {
-            "samples": tally.samples,
-            "scored": tally.samples - tally.errors,
-            "errors": tally.errors,
-            "unparsed": tally.unparsed,
-            "cached": tally.cached,
-            "cut": tally.cut,
-            "retries": tally.retries,
-        },
-        "primary_metric": metrics[0],
-        "metrics": estimates,
-        "usage": {
-            "prompt_tokens": tally.prompt_tokens,
-            "completion_tokens": tally.completion_tokens,
-            "samples_with_usage": tally.with_usage,
-        },
-        "cost_usd": prices.cost(*tally.billed_tokens) if prices and tally.with_usage else None,
-        "latency_s": {
-            "mean": sum(tally.latencies) / len(tally.latencies) if tally.latencies else None,
-            "p50": quantile(tally.latencies, 0.5),
-            "p95": quantile(tally.latencies, 0.95),
-        },
-        "duration_s": round(seconds, 3),
-        "throughput": round(tally.samples / seconds, 3) if seconds > 0 else None,
-        "errors": [{"message": message, "count": count} for message, count in tally.error_messages.most_common(10)],
-        "finish_reasons": dict(tally.finish_reasons.most_common()),
-    }
+    return Results(
+        counts=Counts(
+            samples=tally.samples,
+            scored=tally.samples - tally.errors,
+            errors=tally.errors,
+            unparsed=tally.unparsed,
+            cached=tally.cached,
+            cut=tally.cut,
+            retries=tally.retries,
+        ),
+        primary_metric=metrics[0],
+        metrics={name: estimate(tally.reduced(name, reducer), seed) for name in metrics},
+        usage=TokenTotals(tally.prompt_tokens, tally.completion_tokens, tally.with_usage),
+        cost_usd=prices.cost(*tally.billed_tokens) if prices and tally.with_usage else None,
+        latency_s=LatencySummary(
+            sum(tally.latencies) / len(tally.latencies) if tally.latencies else None,
+            quantile(tally.latencies, 0.5),
+            quantile(tally.latencies, 0.95),
+        ),
+        duration_s=round(seconds, 3),
+        throughput=round(tally.samples / seconds, 3) if seconds > 0 else None,
+        errors=[ErrorCount(message, count) for message, count in tally.error_messages.most_common(10)],
+        finish_reasons=dict(tally.finish_reasons.most_common()),
+    )
 
 
 def now() -> str:

@@ -1,4 +1,5 @@
-"""JSON Schemas shipped with evalrun: registry files (eval, suite, model, judge), data cards and run records (run, sample)."""
+"""JSON Schemas shipped with evalrun for registry files (eval, suite, model, judge) and data cards (those of run
+records are generated beside them: harness/run/record_schemas.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-SCHEMA_NAMES = ("eval", "suite", "model", "judge", "card", "run", "sample")
+SCHEMA_NAMES = ("eval", "suite", "model", "judge", "card")
 
 
 @cache
