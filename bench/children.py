@@ -72,7 +72,8 @@ class Server:
         """What happened to each request since the last call (the server must run with --log)."""
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with direct.open(f"http://127.0.0.1:{self.port}/log", timeout=60) as reply:
-            return json.loads(reply.read())
+            entries: list[list[Any]] = json.loads(reply.read())
+        return entries
 
     def cpu(self) -> float:
         """CPU seconds the server has used so far (user + system, from /proc; NaN where there is none)."""

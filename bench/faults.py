@@ -63,13 +63,13 @@ def backoff_mean(attempt: int) -> float:
     from harness.models.retry import RetryPolicy
 
     policy = RetryPolicy()
-    return min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1)) / 2
+    return min(policy.max_delay, policy.base_delay * 2.0 ** (attempt - 1)) / 2
 
 
 def one_sample(tries: list[Sequence[Any]], latency: float) -> Sample:
     """The time one sample cannot avoid (asking, and the waits between attempts), and what the client added."""
     sample = Sample()
-    for entry, following in zip(tries, [*tries[1:], None]):
+    for entry, following in zip(tries, [*tries[1:], None], strict=True):
         sample.asking += TIMEOUT if entry[3] == "hang" else latency
         sample.busy += entry[5] - entry[4]
         if following is not None:
@@ -164,8 +164,8 @@ def summarize(
     throttled: list[Trial],
 ) -> Report:
     """The figures of the fault runs, checked for lost, duplicated and failed samples and for equal metrics."""
-    mix_ratio = statistics.median(m.run.wall / c.run.wall for m, c in zip(mixed, clean))
-    mix_ideal = statistics.median(m.ideal.seconds / c.run.wall for m, c in zip(mixed, clean))
+    mix_ratio = statistics.median(m.run.wall / c.run.wall for m, c in zip(mixed, clean, strict=True))
+    mix_ideal = statistics.median(m.ideal.seconds / c.run.wall for m, c in zip(mixed, clean, strict=True))
     limited_ratio = statistics.median(t.run.wall / t.ideal.seconds for t in throttled)
     clean_wall = statistics.median(c.run.wall for c in clean)
     mixed_wall = statistics.median(m.run.wall for m in mixed)
@@ -176,7 +176,7 @@ def summarize(
         "mix": sorted({p for m in mixed for p in m.records.problems(samples)}),
         "throttle": sorted({p for t in throttled for p in t.records.problems(throttle_samples)}),
     }
-    equal = all(m.records.metrics == c.records.metrics for m, c in zip(mixed, clean))
+    equal = all(m.records.metrics == c.records.metrics for m, c in zip(mixed, clean, strict=True))
     report = Report(
         f"faults: latency={latency * 1000:g}ms concurrency={concurrency} --timeout {TIMEOUT:g} "
         f"--max-attempts {ATTEMPTS} repeats={len(clean)}"

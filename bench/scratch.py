@@ -84,5 +84,5 @@ def read_records(results: Path, document: Any) -> Records:
 
 def accuracy(records: Records) -> float:
     """The mean accuracy over every pair (each pair weighted alike)."""
-    means = [metrics["accuracy"]["mean"] for metrics in records.metrics.values()]
+    means: list[float] = [metrics["accuracy"]["mean"] for metrics in records.metrics.values()]
     return sum(means) / len(means)

@@ -202,6 +202,16 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds({}) is None
 
 
+@pytest.mark.parametrize(
+    ("reset", "wait"),
+    [("2001-09-09T01:46:42Z", 2.0), ("2001-09-09T01:46:40.5Z", 0.5), ("2001-09-09T01:46:41.123456789+00:00", 1.123456)],
+)
+def test_an_anthropic_reset_time_is_read_with_any_fraction_of_a_second(reset: str, wait: float) -> None:
+    """RFC 3339 allows any number of fraction digits; Python 3.10's fromisoformat reads only 3 or 6."""
+    headers = {"anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-reset": reset}
+    assert retry_after_seconds(headers, now=1_000_000_000) == pytest.approx(wait, abs=1e-5)
+
+
 def test_backoff_is_jittered_and_capped() -> None:
     policy = RetryPolicy(base_delay=1.0, max_delay=4.0)
     delays = [policy.backoff(attempt) for attempt in range(1, 8) for _ in range(20)]

@@ -197,7 +197,7 @@ def test_resume_refuses_a_changed_option_and_continues_with_the_same(
 ) -> None:
     same = ("--temperature", "0.2", "-M", "top_k=4", "--limit", "0.2")
     run_id = stopped_run(openai_server, tmp_path, *same)
-    flags = dict(zip(same[::2], same[1::2])) | {changed[0]: changed[1]}
+    flags = dict(zip(same[::2], same[1::2], strict=True)) | {changed[0]: changed[1]}
     result, _ = run_json(openai_server, tmp_path, "--resume", run_id, *(x for kv in flags.items() for x in kv))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"evalrun: cannot resume {run_id}: its {what} no longer match; start a new run"

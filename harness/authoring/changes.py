@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,10 +32,8 @@ def eval_files(spec: EvalSpec, workspace: Workspace) -> set[Path]:
     files = {spec.source.resolve()} if spec.source else set()
     for relative in (spec.data.path, spec.prompt.few_shot_path, card_location(spec)):
         if relative:
-            try:
+            with contextlib.suppress(ValueError):  # reported by validation
                 files.add(workspace.data_file(relative))
-            except ValueError:
-                pass  # reported by validation
     return files
 
 

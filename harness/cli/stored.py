@@ -168,6 +168,7 @@ def _cache(args: argparse.Namespace) -> int:
     from harness.models.cache import FILE_NAME, ResponseCache, default_cache_dir
 
     directory = args.cache_dir or default_cache_dir()
+    result: dict[str, Any]
     if not (directory / FILE_NAME).exists():  # nothing cached yet: say so without creating a cache
         result = {"path": str(directory / FILE_NAME), "entries": 0, "bytes": 0}
         result = result if args.action == "stats" else {"cleared": 0, **result}

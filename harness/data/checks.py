@@ -30,8 +30,8 @@ def check_data(
             found, counts[few_shot] = _check_rows(
                 spec, renderer, needed, dataset.display(few_shot), dataset.rows(few_shot), None if few_shot else good
             )
-        except InputError as exc:
-            found = exc.problems
+        except InputError as exc:  # the data could not be loaded: its problems, a bare message located at line 1
+            found = [p if isinstance(p, Problem) else Problem(dataset.display(few_shot), 1, p) for p in exc.problems]
         problems += found
         if not few_shot and counts.get(False) == 0 and not found:
             problems.append(Problem(dataset.display(), 1, f"no samples: the data of {spec.id} is empty"))

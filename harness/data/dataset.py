@@ -62,17 +62,16 @@ def _answers(value: Any, name: str, allow_index: bool) -> list[Any]:
     """Reference answers from a string, a list of strings, or a SQuAD-style {"text": [...]} object."""
     if isinstance(value, Mapping) and "text" in value:
         value = value["text"]
-    if not isinstance(value, list):
-        value = [value]
-    ok = all((isinstance(v, str) and v.strip()) or (allow_index and type(v) is int) for v in value)
-    if not value or not ok:
+    answers: list[Any] = value if isinstance(value, list) else [value]
+    ok = all((isinstance(v, str) and v.strip()) or (allow_index and type(v) is int) for v in answers)
+    if not answers or not ok:
         kind = (
             "a string, a 0-based option index, or a non-empty list of them"
             if allow_index
             else "a string or a non-empty list of strings"
         )
         raise SampleError(f"field {name!r} (the answers) must be {kind}")
-    return value
+    return answers
 
 
 def _choice_label(answer: str | int, choices: tuple[str, ...], name: str) -> str:

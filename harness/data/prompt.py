@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from jinja2 import Template
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from harness.registry.specs import PromptSpec
@@ -38,7 +38,7 @@ class PromptRenderer:
         return tuple(messages)
 
     @staticmethod
-    def _fill(template: Any, sample: Sample) -> str:
+    def _fill(template: Template, sample: Sample) -> str:
         try:
             return template.render(dict(sample.fields)).strip()
         except UndefinedError as exc:

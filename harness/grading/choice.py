@@ -186,6 +186,7 @@ def _article(text: str, token: _Token, options: Options) -> bool:
 def _option_after(text: str, token: _Token, options: Options) -> tuple[int | None, bool]:
     """The option whose text follows a label, and whether a separator (")", ":", "-") joins them."""
     sep = SEPARATOR.match(text, token.end)
+    assert sep is not None  # the separator is optional: the pattern matches the empty string
     mark = sep[1] or ""
     joined = bool(mark and mark != ".") or token.text[-1] in ")]」』】" or (mark == "." and _starts_line(text, token))
     return option_at(text, sep.end(), options), joined
@@ -229,7 +230,7 @@ def _marked(text: str, tokens: list[_Token], options: Options) -> Choice | None:
             answer = _answer_at(text, marker.start(), marker.end(), options, weak)
             if answer:
                 found.append(answer)
-    for before, token in zip([None, *tokens], tokens):
+    for before, token in zip([None, *tokens], tokens, strict=False):
         post = POST.match(text, token.end)
         if not post or NEGATED.search(text, max(0, token.start - 24), token.start):
             continue
@@ -243,7 +244,9 @@ def _marked(text: str, tokens: list[_Token], options: Options) -> Choice | None:
 
 def _answer_at(text: str, start: int, end: int, options: Options, weak: bool) -> tuple[int, Choice] | None:
     """The answer a marker at text[start:end] names, with its position, or None when it names none."""
-    at = GAP.match(text, end).end()
+    gap = GAP.match(text, end)
+    assert gap is not None  # the gap is optional: the pattern matches the empty string
+    at = gap.end()
     match = TOKEN_AT.match(text, at)
     index = option_at(text, at, options, exact=weak)
     if match and index is not None and index >= 0 and len(options.norms[index]) > len(normalize(match[0])):

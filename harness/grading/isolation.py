@@ -5,6 +5,7 @@ outputs, which every grader scores in microseconds, are graded in place (see IN_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 import time
@@ -89,10 +90,9 @@ async def grade_apart(grader: Grader, output: str, sample: Sample, seconds: floa
             outcome: Outcome = (grader.grade(output, sample), None)
         except BaseException as exc:  # noqa: BLE001 - whatever a grader raises fails its own sample, nothing else
             outcome = (None, f"grading failed: {describe(exc)}")
-        try:
+        # RuntimeError: the run ended (its loop is closed) while this grade overran, and nobody waits for it.
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(_settle, waiter, outcome)
-        except RuntimeError:  # the run ended (its loop is closed) while this grade overran: nobody waits for it
-            pass
 
     def expire() -> None:
         if waiter.done():

@@ -47,7 +47,7 @@ class Normalization:
         )
 
 
-class _DropPunctuation(dict):  # type: ignore[type-arg]
+class _DropPunctuation(dict[int, int | None]):
     """A str.translate table that maps every punctuation mark and symbol to None, learned lazily."""
 
     def __missing__(self, codepoint: int) -> int | None:

@@ -218,7 +218,9 @@ def _read_run(text: str, match: re.Match[str]) -> tuple[Mention | None, int]:
                 end = scale.end()
             elif _ORDINAL_AFTER.match(text, end):
                 weak = "ordinal"
-        if _LETTER.search(_GLUED_BEFORE.search(before).group()):  # type: ignore[union-attr]
+        glued = _GLUED_BEFORE.search(before)
+        assert glued is not None  # the pattern matches the empty string at the end
+        if _LETTER.search(glued.group()):
             weak = _GLUED
         elif (
             text[end : end + 2].startswith(".") and text[end + 1 : end + 2].isdigit() or re.search(r"[0-9]\.\Z", before)
@@ -320,8 +322,8 @@ def _candidates(found: list[Mention], unit: str | None) -> tuple[list[Mention], 
 
 
 def _first(found: list[Mention]) -> Mention | None:
-    strong = [m for m in found if not m.weak]
-    return (strong or found or [None])[0]
+    candidates = [m for m in found if not m.weak] or found
+    return candidates[0] if candidates else None
 
 
 def _close(got: float, want: float, tolerance: float) -> bool:

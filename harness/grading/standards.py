@@ -72,7 +72,8 @@ def _best(rules: _Rules, prediction: str, golds: list[str]) -> StandardScore:
     pred_key = rules.exact_key(prediction)
     pred_tokens = rules.tokens(prediction)
     em = max(float(rules.exact_key(gold) == pred_key) for gold in golds)
-    best_f1, best_gold, best_tokens = -1.0, golds[0], ()
+    best_f1, best_gold = -1.0, golds[0]
+    best_tokens: tuple[str, ...] = ()
     for gold in golds:
         gold_tokens = rules.tokens(gold)
         f1 = rules.f1(pred_tokens, gold_tokens)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.grading.normalize import Normalization, tokenize
 from harness.registry.graders import OWN_STANDARD
@@ -46,7 +47,7 @@ class OverlapGrader:
 
             result = standard_score(self.standard, output, sample.references)
             metrics = {"em": result.em, "f1": result.f1}
-            detail = {
+            detail: dict[str, Any] = {
                 "standard": self.standard,
                 "best_reference": result.reference,
                 "output_tokens": list(result.prediction_tokens),

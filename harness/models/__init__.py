@@ -59,10 +59,7 @@ def check_model_name(name: str, presets: Mapping[str, ModelPreset]) -> None:
     from harness.models.baseline import NAMES
 
     provider, _, model = name.partition("/")
-    if not model:
-        known = name in presets
-    else:
-        known = provider in PROVIDERS and (provider != "baseline" or model in NAMES)
+    known = provider in PROVIDERS and (provider != "baseline" or model in NAMES) if model else name in presets
     if not known:
         raise InputError(
             f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset id"

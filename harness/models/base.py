@@ -54,11 +54,18 @@ class ModelSettings:
 class Provider(Protocol):
     """A model endpoint: answers requests, says which evals it cannot take, and describes itself for records."""
 
-    name: str
     cacheable: bool
     """Whether answers are worth keeping in the response cache (network endpoints: yes; baselines: no)."""
-    prices: Prices | None
-    """What the endpoint charges, when known (from the model preset)."""
+
+    @property
+    def name(self) -> str:
+        """The model's name as the run was given it (`provider/model` or a preset id)."""
+        ...
+
+    @property
+    def prices(self) -> Prices | None:
+        """What the endpoint charges, when known (from the model preset)."""
+        ...
 
     def unsupported_reason(self, spec: EvalSpec) -> str | None:
         """Why this model cannot take `spec` at all (None when it can)."""

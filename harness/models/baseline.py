@@ -175,7 +175,7 @@ def _uncovered_runs(sentence: str, units: set[str], cjk: bool) -> list[str]:
                 if folded[i : i + 2] in units:
                     covered[i] = covered[i + 1] = True
         pieces, current = [], ""
-        for char, hit in zip(sentence, covered):
+        for char, hit in zip(sentence, covered, strict=True):
             if hit or char in "、，,。":
                 pieces.append(current)
                 current = ""
@@ -183,7 +183,8 @@ def _uncovered_runs(sentence: str, units: set[str], cjk: bool) -> list[str]:
                 current += char
         pieces.append(current)
     else:
-        pieces, current_words = [], []
+        pieces = []
+        current_words: list[str] = []
         for word in sentence.split():
             if re.sub(r"\W", "", fold(word)) in units:
                 pieces.append(" ".join(current_words))

@@ -116,6 +116,7 @@ class ResponseCache:
 
     def clear(self) -> int:
         """Delete every stored response; how many there were."""
+        entries: int
         try:
             (entries,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
             self._db.execute("DELETE FROM responses")

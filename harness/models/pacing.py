@@ -135,19 +135,23 @@ class Budget:
                 self._refill()
                 short = [
                     (min(cost, rate) - level) / rate
-                    for rate, level, cost in zip(self.rates, self.levels, costs)
+                    for rate, level, cost in zip(self.rates, self.levels, costs, strict=True)
                     if rate and level < min(cost, rate)
                 ]
                 if not short:
                     break
                 await asyncio.sleep(max(short))
-            self.levels = [level - cost if rate else level for rate, level, cost in zip(self.rates, self.levels, costs)]
+            self.levels = [
+                level - cost if rate else level
+                for rate, level, cost in zip(self.rates, self.levels, costs, strict=True)
+            ]
 
     def _refill(self) -> None:
         now = time.monotonic()
         elapsed, self.stamp = now - self.stamp, now
         self.levels = [
-            min(rate, level + rate * elapsed) if rate else 0.0 for rate, level in zip(self.rates, self.levels)
+            min(rate, level + rate * elapsed) if rate else 0.0
+            for rate, level in zip(self.rates, self.levels, strict=True)
         ]
 
 

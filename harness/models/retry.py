@@ -113,10 +113,14 @@ def _go_duration(text: str) -> float | None:
     return sum(float(number) * _UNIT[unit] for number, unit in parts)
 
 
+_FRACTION = re.compile(r"\.(\d+)")
+
+
 def _until(text: str, now: float) -> float | None:
-    """Seconds from `now` until an RFC 3339 time."""
+    """Seconds from `now` until an RFC 3339 time (fractions of a second to six digits, which Python 3.10 needs)."""
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "00000")[:6], text.strip().replace("Z", "+00:00"))
     try:
-        return max(0.0, datetime.fromisoformat(text.strip().replace("Z", "+00:00")).timestamp() - now)
+        return max(0.0, datetime.fromisoformat(text).timestamp() - now)
     except ValueError:
         return None
 

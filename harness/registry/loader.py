@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from harness.errors import InputError, Problem
 from harness.registry.graders import KINDS, config_problems
@@ -22,6 +22,9 @@ from harness.registry.specs import (
 from harness.registry.workspace import Workspace, display_path
 from harness.registry.yamlfile import YamlDocument, load_yaml
 from harness.text.patterns import compile_pattern
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 ENTRY_FOLDERS = ("evals", "suites", "models", "judges")
 _SCHEMA_OF = {"evals": "eval", "suites": "suite", "models": "model", "judges": "judge"}
@@ -210,13 +213,14 @@ def schema_problems(doc: YamlDocument, schema_name: str) -> list[Problem]:
     return problems
 
 
-def _schema_message(error: Any) -> str:
+def _schema_message(error: ValidationError) -> str:
     if error.validator == "required":
         return error.message.replace(" is a required property", " is required")
     if error.validator == "type":
         return f"must be of type {error.validator_value}, not {type(error.instance).__name__} ({error.instance!r})"
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        options = cast("list[Any]", error.validator_value)  # an enum keyword's value is the list of its values
+        return f"{error.instance!r} is not one of {', '.join(map(str, options))}"
     return error.message
 
 
@@ -325,8 +329,8 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
     spec = PromptSpec(user=prompt["user"], system=prompt.get("system"))
     for part, message in template_problems(spec):
         add(["prompt", part], f"prompt.{part}: {message}")
-    for location, message in config_problems(data["grader"]):
-        add(["grader", *location], f"grader: {message}")
+    for where, message in config_problems(data["grader"]):
+        add(["grader", *where], f"grader: {message}")
     grader = data["grader"]["kind"]
     for index, metric in enumerate(data.get("metrics") or ()):
         if metric not in KINDS[grader].metrics:

@@ -80,7 +80,12 @@ def _reach_problems(ast: nodes.Template) -> list[str]:
     if any(True for _ in ast.find_all(nodes.Call)):
         found.append("templates may not call functions or methods: use fields, filters and loops")
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
-        name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        name: object
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        else:
+            assert isinstance(node, nodes.Getitem)
+            name = getattr(node.arg, "value", None)
         if isinstance(name, str) and name.startswith("_"):
             found.append(f"templates may not reach {name!r}: attributes and keys starting with _ are not sample data")
             break

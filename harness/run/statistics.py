@@ -109,7 +109,7 @@ def mcnemar_exact(b: int, c: int) -> float:
     for k in range(min(b, c)):
         term = term * (n - k) // (k + 1)
         total += term
-    return min(1.0, 2 * total / 2**n)
+    return min(1.0, 2 * total / (1 << n))
 
 
 def sign_flip(differences: Sequence[float], seed: int = 0, resamples: int = PAIRED_RESAMPLES) -> float:

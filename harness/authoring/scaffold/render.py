@@ -25,7 +25,8 @@ def examples() -> Mapping[str, Any]:
     """The example texts of examples.yaml (wordings, items, outputs for checks), read once."""
     import yaml
 
-    return yaml.safe_load(_package_text("examples.yaml"))
+    loaded: Mapping[str, Any] = yaml.safe_load(_package_text("examples.yaml"))
+    return loaded
 
 
 @cache
@@ -66,7 +67,9 @@ def texts(language: str, shape: str) -> Mapping[str, Any]:
         import opencc
 
         found = _convert(found, opencc.OpenCC("s2tw").convert)
-        found["items"] = [{**item, "question": q} for item, q in zip(found["items"], data["hant_questions"][shape])]
+        found["items"] = [
+            {**item, "question": q} for item, q in zip(found["items"], data["hant_questions"][shape], strict=True)
+        ]
     return found
 
 

@@ -15,7 +15,8 @@ SCHEMA_NAMES = ("eval", "suite", "model", "judge", "card")
 @cache
 def schema(name: str) -> dict[str, Any]:
     """The parsed JSON Schema called `name` (one of SCHEMA_NAMES)."""
-    return json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text("utf-8"))
+    return loaded
 
 
 @cache
