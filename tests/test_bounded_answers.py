@@ -20,6 +20,7 @@ from harness.data.prompt import PromptRenderer
 from harness.errors import RecordWriteError
 from harness.grading import make_grader
 from harness.grading.isolation import IN_PLACE_CHARS, GradingFailed, grade_apart
+from harness.grading.scorer import Isolated
 from harness.grading.structured import MAX_DEPTH, NestedTooDeeply, find_json
 from harness.models import open_provider
 from harness.models.base import ModelSettings
@@ -193,7 +194,7 @@ def test_a_grader_that_raises_fails_its_sample_with_the_answer_kept(
             return await asyncio.gather(
                 *(
                     _attempt(sample, 1, spec, provider, PromptRenderer(spec.prompt), grader, FewShot(spec, dataset, 0))
-                    for grader in (Raising(), make_grader("exact", "en"))
+                    for grader in (Isolated(Raising()), Isolated(make_grader("exact", "en")))
                 )
             )
         finally:

@@ -148,6 +148,28 @@ def test_regrade_asks_the_judge_again_without_asking_the_model(openai_server: Fa
     assert len([r for r in openai_server.requests if r["body"]["model"] == "m"]) == asked  # no new question asked
 
 
+def test_a_judge_failing_during_a_regrade_fails_those_samples_only(openai_server: FakeOpenAI, judged: Path) -> None:
+    openai_server.answer = answer
+    first = json.loads(run(openai_server, judged, "--judge", "openai/j").stdout)["runs"][0]
+    assert first["counts"]["errors"] == 0
+    openai_server.fault_for = lambda body: (
+        Fault("status", 500) if body["model"] == "j" and "Capital of France?" in str(body["messages"]) else None
+    )
+    env = {"OPENAI_BASE_URL": openai_server.base_url}
+    command = ["regrade", first["run_id"], "--judge", "openai/j", "--no-cache", "--json"]
+    result = evalrun(*command, cwd=judged, env=env)
+    assert result.returncode == 1, result.stderr  # as a run with failed samples
+    assert "judged × openai/m: 1 sample(s) failed after retries; most often (1×): judge openai/j: HTTP 500" in (
+        result.stderr
+    )
+    new = json.loads(result.stdout)["runs"][0]
+    assert new["counts"]["errors"] == 1 and new["counts"]["samples"] == 3 and new["status"] == "complete"
+    records = {r["sample_id"]: r for r in map(json.loads, (judged / new["paths"]["samples"]).read_text().splitlines())}
+    assert records["q2"]["output"] == "Lyon" and records["q2"]["score"] is None
+    assert records["q2"]["error"].startswith("judge openai/j: HTTP 500")
+    assert records["q1"]["score"] == 1.0 and records["q1"]["error"] is None
+
+
 def test_regrade_with_a_judge_chosen_on_the_command_line(openai_server: FakeOpenAI, judged: Path) -> None:
     write(judged / "registry/evals/judged.yaml", EVAL.replace("{kind: judge, rubric: correctness}", "{kind: exact}"))
     openai_server.answer = answer

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.common import EXIT_OK, bounded, load_registry, option_argument
+from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
 from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
 from harness.errors import InputError
 from harness.registry.graders import KINDS
@@ -104,7 +104,7 @@ def register(commands: Any) -> None:
 def _regrade(args: argparse.Namespace) -> int:
     import asyncio
 
-    from harness.analysis.table import results_table
+    from harness.analysis.table import failure_lines, results_table
     from harness.models.base import ModelSettings
     from harness.run.records import RunRecord, run_data
     from harness.run.regrade import regrade
@@ -139,7 +139,9 @@ def _regrade(args: argparse.Namespace) -> int:
     else:
         print(results_table([summary], [], [summary.model.name]))
         print(f"\nregraded {args.run_id} as {summary.run_id}", file=sys.stderr)
-    return EXIT_OK
+    for line in failure_lines([summary]):
+        print(line, file=sys.stderr)
+    return EXIT_FAILED if summary.counts.errors else EXIT_OK
 
 
 def _compare(args: argparse.Namespace) -> int:

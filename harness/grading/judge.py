@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import ProviderError
+from harness.grading.isolation import GradingFailed
 from harness.registry.specs import JudgeSpec
 from harness.text.patterns import PATTERN_TIMEOUT, compile_pattern
 from harness.types import Request, Response, Sample, Score
@@ -28,7 +29,7 @@ class JudgingModel(Protocol):
         ...
 
 
-class JudgeError(Exception):
+class JudgeError(GradingFailed):
     """The judge could not be asked (its model failed, or its prompt could not be rendered for a sample)."""
 
 
@@ -40,11 +41,7 @@ class JudgeGrader:
     rubric: JudgeSpec
     judge: JudgingModel
 
-    def grade(self, output: str, sample: Sample) -> Score:
-        """Judges answer over the network: use `agrade`."""
-        raise TypeError("a judge grades asynchronously; await agrade()")
-
-    async def agrade(self, output: str, sample: Sample) -> Score:
+    async def score(self, output: str, sample: Sample) -> Score:
         """Ask the judge about `output` and read its verdict; JudgeError if the judge cannot be asked."""
         fields = {**sample.fields, "output": output, "references": list(sample.references)}
         fields["reference"] = sample.references[0] if sample.references else ""

@@ -16,9 +16,9 @@ from harness.data.dataset import Dataset
 from harness.data.prompt import PromptError, PromptRenderer
 from harness.data.selection import Selection
 from harness.errors import InputError, ProviderError, RecordWriteError
-from harness.grading import Grader, build_grader
-from harness.grading.isolation import GradingFailed, grade_apart
-from harness.grading.judge import JudgeError, JudgeGrader
+from harness.grading.isolation import GradingFailed
+from harness.grading.judge import JudgeGrader
+from harness.grading.scorer import Scorer, scorer
 from harness.models.base import MAX_ANSWER_BYTES, Provider
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import Workspace
@@ -145,7 +145,7 @@ async def run_eval(
     options = replace(options, selection=options.selection.within(dataset))  # the ids this eval holds
     data_hash = dataset.fingerprint()
     renderer = PromptRenderer(spec.prompt)
-    grader = options.judges[spec.id] if spec.grader == "judge" else build_grader(spec.grader_config, spec.language)
+    grader = scorer(spec.grader_config, spec.language, options.judges.get(spec.id))
     shots = FewShot(spec, dataset, options.seed)
     writer, summary, done = open_run(spec, provider, options, store, data_hash)
     writer.write_summary(summary)
@@ -246,7 +246,7 @@ async def _attempt(
     spec: EvalSpec,
     provider: Provider,
     renderer: PromptRenderer,
-    grader: Grader,
+    grader: Scorer,
     shots: FewShot,
 ) -> SampleRecord:
     """Ask, grade and describe one sample; failures become the record's `error`, never an exception."""
@@ -282,11 +282,8 @@ async def _attempt(
     record.served_by = response.model
     record.cached = response.cached
     try:
-        if isinstance(grader, JudgeGrader):
-            score = await grader.agrade(response.output, sample)
-        else:  # off the event loop, under a time limit: a slow or failing grade fails this sample only
-            score = await grade_apart(grader, response.output, sample)
-    except (JudgeError, GradingFailed) as exc:  # the answer is kept; the sample counts as failed, never as scored
+        score = await grader.score(response.output, sample)  # a slow or failing grade fails this sample only
+    except GradingFailed as exc:  # the answer is kept; the sample counts as failed, never as scored
         record.error = str(exc)
         return record
     record.score, record.metrics, record.unparsed = score.value, dict(score.metrics), score.unparsed

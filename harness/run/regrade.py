@@ -11,8 +11,9 @@ from typing import Any
 from harness.data.checks import check_data
 from harness.data.dataset import Dataset
 from harness.errors import InputError
-from harness.grading import Grader, build_grader
-from harness.grading.judge import JudgeError, JudgeGrader
+from harness.grading.isolation import GradingFailed
+from harness.grading.judge import JudgeGrader
+from harness.grading.scorer import Scorer, scorer
 from harness.registry.graders import KINDS
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import Workspace
@@ -48,13 +49,13 @@ async def regrade(
     if (kind == "judge") != (judge is not None):
         raise InputError("evalrun: a judge grades only with the judge grader")  # the CLI pairs them; a misuse if not
     metrics = spec.metrics if kind == spec.grader else KINDS[kind].metrics
-    scorer: Grader | JudgeGrader = judge or build_grader(config, spec.language)
+    scoring = scorer(config, spec.language, judge)
     writer = store.create(spec.id, old.model.name)
     tally = Tally(metrics, old.epochs)
     store.repair(run_id)
     try:
         for window in _windows(store.records(run_id, old.schema_version)):
-            for record in await asyncio.gather(*(_rescored(record, scorer, current) for record in window)):
+            for record in await asyncio.gather(*(_rescored(record, scoring, current) for record in window)):
                 writer.append(record)
                 tally.add(record)
     finally:
@@ -96,17 +97,14 @@ def _windows(records: Iterable[SampleRecord]) -> Iterable[list[SampleRecord]]:
         yield window
 
 
-async def _rescored(record: SampleRecord, scorer: Grader | JudgeGrader, current: Mapping[str, Sample]) -> SampleRecord:
+async def _rescored(record: SampleRecord, grader: Scorer, current: Mapping[str, Sample]) -> SampleRecord:
     """The record graded again: every answer the model gave, including one whose judge failed before."""
     if record.output is None:  # the model never answered: nothing to grade
         return record
     sample = current.get(record.sample_id) or _recorded_sample(record)
     try:
-        if isinstance(scorer, JudgeGrader):
-            score = await scorer.agrade(record.output, sample)
-        else:
-            score = scorer.grade(record.output, sample)
-    except JudgeError as exc:
+        score = await grader.score(record.output, sample)
+    except GradingFailed as exc:
         return replace(record, score=None, metrics=None, unparsed=False, grader=None, error=str(exc))
     return replace(
         record,
