@@ -3,7 +3,7 @@
     python bench/bench.py [--samples 10000] [--latency 0.05] [--concurrency 64] [--repeat 3]
     python bench/bench.py --evals 8 --models 4 [--samples 2000] [--concurrency 16]
     python bench/bench.py --faults [--samples 10000] [--throttle-samples 2000]
-    … [--markdown]   (the README's speed table on stdout, the plain report on stderr)
+    … [--markdown]   (docs/speed.md's speed table on stdout, the plain report on stderr)
 
 One eval × one model (the default) reports, as medians over the repeats: wall time ÷ the physical limit
 (samples × latency ÷ concurrency), CPU milliseconds per sample of evalrun's process (user + system, start-up
@@ -225,7 +225,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--models", type=int, default=1, help="models in the run (default 1)")
     parser.add_argument("--faults", action="store_true", help="the fault mix instead of the speed run")
     parser.add_argument("--throttle-samples", type=int, default=2000, help="samples of the 429 + 500 run (2000)")
-    parser.add_argument("--markdown", action="store_true", help="print the README's speed table")
+    parser.add_argument("--markdown", action="store_true", help="print the speed table of docs/speed.md")
     args = parser.parse_args()
     if min(args.samples, args.concurrency, args.repeat, args.evals, args.models, args.throttle_samples) < 1:
         parser.error("every count must be at least 1")

@@ -1,4 +1,4 @@
-"""What one benchmark measured: plain lines for the terminal, and the same figures as the README's GitHub table."""
+"""What one benchmark measured: plain lines for the terminal, and the same figures as docs/speed.md's GitHub table."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Report:
 
 
 def markdown(reports: list[Report]) -> str:
-    """The README's speed section body: the command that measured it, the machine, and one table a measurement."""
+    """A part of docs/speed.md: the command that measured it, the machine, and one table a measurement."""
     command = shlex.join([".venv/bin/python", "bench/bench.py", *sys.argv[1:]])
     machine = (
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -1,4 +1,4 @@
-"""The grader kinds table is the one definition: the schema, the constructors, `new` and the README follow it."""
+"""The grader kinds table is the one definition: the schema, the constructors, `new` and docs/graders.md follow it."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def test_a_grader_built_without_options_takes_the_tables_defaults(kind: str) -> 
         assert getattr(grader, name) == default
 
 
-def test_the_readme_grader_table_is_generated_from_the_table() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert markdown_table() in readme, (
-        "regenerate the README's grader table with harness.registry.graders.markdown_table()"
+def test_the_docs_grader_table_is_generated_from_the_table() -> None:
+    page = (REPO / "docs/graders.md").read_text(encoding="utf-8")
+    assert markdown_table() in page, (
+        "docs/graders.md's grader table is out of date: replace it with harness.registry.graders.markdown_table()"
     )

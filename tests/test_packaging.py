@@ -33,7 +33,7 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("evalrun-*.whl")
+    (wheel,) = tmp_path.glob("evalrun_harness-*.whl")  # the distribution is evalrun-harness; the command is evalrun
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "harness/_builtin/registry/suites/core.yaml",

@@ -35,7 +35,7 @@ def register(commands: Any) -> None:
         required=True,
         choices=list(KINDS),
         metavar="KIND",
-        help='how answers are scored: %(choices)s (README.md, "Graders")',
+        help="how answers are scored: %(choices)s (docs/graders.md)",
     )
     new.add_argument(
         "--family",

@@ -1,6 +1,6 @@
 """The grader kinds: each one's metrics, options (type, default, meaning) and what it does, in one table.
 
-The eval schema's `grader` block, `evalrun validate`, `evalrun grade`, `evalrun new` and the README's grader table
+The eval schema's `grader` block, `evalrun validate`, `evalrun grade`, `evalrun new` and docs/graders.md's grader table
 are all read from KINDS; `harness.grading` holds one constructor per kind.
 """
 
@@ -244,7 +244,7 @@ def config_problems(config: Mapping[str, Any], nested: bool = False) -> list[tup
 
 
 def markdown_table() -> str:
-    """The README's grader table: kind, what it scores, its options."""
+    """The grader table of docs/graders.md: kind, what it scores, its options."""
     lines = ["| kind | score | options |", "| --- | --- | --- |"]
     for kind in KINDS.values():
         names = [f"`{o.name}`" for o in kind.options if o not in _NORMALIZATION]
