@@ -13,8 +13,7 @@ from harness.registry.specs import ModelPreset, endpoint_url_problem
 
 if TYPE_CHECKING:
     from harness.models.endpoints import Endpoints
-
-PROVIDERS = ("openai", "openai-completions", "anthropic", "ollama", "baseline")
+    from harness.models.http import HTTPProvider
 
 
 def open_provider(
@@ -22,11 +21,13 @@ def open_provider(
 ) -> Provider:
     """The provider a model name refers to, its connections in `endpoints` (shared by every model of a run; its own
     when None); InputError for an unknown name, a bad URL, a missing key or certificate."""
+    from harness.models.providers import BASELINE, NAMES, PROVIDERS
+
     if "/" not in name:
         if name not in presets:
             known = ", ".join(sorted(presets)) or "none"
             raise InputError(
-                f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset ({known})"
+                f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(NAMES)}) or a preset ({known})"
             )
         preset = presets[name]
         prices = Prices(**preset.prices) if preset.prices else None
@@ -35,11 +36,12 @@ def open_provider(
             requests_per_minute=settings.requests_per_minute or preset.requests_per_minute,
             tokens_per_minute=settings.tokens_per_minute or preset.tokens_per_minute,
         )
-        return _endpoint(name, preset.provider, preset.model, settings, endpoints, preset=preset, prices=prices)
+        kind = PROVIDERS[preset.provider]  # the preset schema's provider names are the table's
+        return _endpoint(name, kind, preset.model, settings, endpoints, preset=preset, prices=prices)
     provider, _, model = name.partition("/")
     if not model:
         raise InputError(f"evalrun: model {name!r}: the model name after {provider + '/'!r} is missing")
-    if provider == "baseline":
+    if provider == BASELINE:
         from harness.models import baseline
 
         if model == "oracle":
@@ -50,25 +52,26 @@ def open_provider(
             return baseline.Reader()
         raise InputError(f"evalrun: unknown baseline {model!r} (known: {', '.join(baseline.NAMES)})")
     if provider not in PROVIDERS:
-        raise InputError(f"evalrun: unknown provider {provider!r} in model {name!r} (known: {', '.join(PROVIDERS)})")
-    return _endpoint(name, provider, model, settings, endpoints)
+        raise InputError(f"evalrun: unknown provider {provider!r} in model {name!r} (known: {', '.join(NAMES)})")
+    return _endpoint(name, PROVIDERS[provider], model, settings, endpoints)
 
 
 def check_model_name(name: str, presets: Mapping[str, ModelPreset]) -> None:
     """InputError unless `name` is a preset id, a known baseline, or provider/model with a known provider."""
-    from harness.models.baseline import NAMES
+    from harness.models import baseline
+    from harness.models.providers import BASELINE, NAMES
 
     provider, _, model = name.partition("/")
-    known = provider in PROVIDERS and (provider != "baseline" or model in NAMES) if model else name in presets
+    known = provider in NAMES and (provider != BASELINE or model in baseline.NAMES) if model else name in presets
     if not known:
         raise InputError(
-            f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(PROVIDERS)}) or a preset id"
+            f"evalrun: unknown model {name!r}: give provider/model (providers: {', '.join(NAMES)}) or a preset id"
         )
 
 
 def _endpoint(
     name: str,
-    provider: str,
+    kind: type[HTTPProvider],
     model: str,
     settings: ModelSettings,
     endpoints: Endpoints | None,
@@ -76,49 +79,21 @@ def _endpoint(
     preset: ModelPreset | None = None,
     prices: Prices | None = None,
 ) -> Provider:
-    """An HTTP provider configured from a preset or, for `provider/model`, from the environment as its SDK would be."""
-    from harness.models import anthropic, ollama, openai
+    """An HTTP provider of class `kind`, configured from a preset (which wins), else from the environment as its SDK
+    would be, else from the class's defaults."""
     from harness.models.tls import TLSSettings
 
-    base_url = preset.base_url if preset else None
-    key_env = preset.api_key_env if preset else None
-
-    if provider in ("openai", "openai-completions"):
-        url = base_url or os.environ.get("OPENAI_BASE_URL") or openai.DEFAULT_BASE_URL
-        key_env = key_env if preset else "OPENAI_API_KEY"
-        default_url = openai.DEFAULT_BASE_URL
-    elif provider == "anthropic":
-        url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or anthropic.DEFAULT_BASE_URL
-        key_env = key_env if preset else "ANTHROPIC_API_KEY"
-        default_url = anthropic.DEFAULT_BASE_URL
-    else:
-        url = base_url or ollama.host_url(os.environ.get("OLLAMA_HOST") or ollama.DEFAULT_HOST)
-        default_url = ""
+    url = (preset.base_url if preset else None) or kind.base_url_from_env()
+    key_env = preset.api_key_env if preset else kind.api_key_env
     problem = endpoint_url_problem(url)
     if problem:
         raise InputError(f"evalrun: model {name!r}: base URL {problem}")
     key = os.environ.get(key_env) if key_env else None
-    if not key and key_env and (preset or url == default_url):
+    if not key and key_env and (preset or url == kind.default_base_url):
         source = f" (needed by model preset {name!r})" if preset else ""
         hint = "export it" if preset else "export it, or point the base URL at a server that needs no key"
         raise InputError(f"evalrun: {key_env} is not set{source}: {hint}")
-    headers: dict[str, str] = dict(preset.headers) if preset else {}
-    if provider == "anthropic":
-        headers["anthropic-version"] = anthropic.API_VERSION
-        if key:
-            headers["x-api-key"] = key
-    elif key:
-        headers["Authorization"] = f"Bearer {key}"
-    if provider.startswith("openai"):
-        for variable, header in (("OPENAI_ORG_ID", "OpenAI-Organization"), ("OPENAI_PROJECT_ID", "OpenAI-Project")):
-            if os.environ.get(variable):
-                headers[header] = os.environ[variable]
-    kind = {
-        "openai": openai.OpenAIChat,
-        "openai-completions": openai.OpenAICompletions,
-        "anthropic": anthropic.AnthropicMessages,
-        "ollama": ollama.OllamaChat,
-    }[provider]
+    headers = {**(preset.headers if preset else {}), **kind.auth_headers(key)}
     try:
         return kind(
             name,

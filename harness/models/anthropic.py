@@ -13,10 +13,7 @@ from harness.models.sse import Event
 from harness.models.streaming import Assembly
 from harness.types import Request, Response
 
-DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
-DEFAULT_MAX_TOKENS = 1024
-"""The Messages API requires max_tokens; this is sent when neither the eval nor the preset gives one."""
 STREAM_ABOVE_TOKENS = 21_333
 """Anthropic refuses non-streamed requests that may run past ten minutes: above this max_tokens, evalrun streams."""
 RETRYABLE_ERRORS = {"overloaded_error", "api_error", "rate_limit_error", "timeout_error"}
@@ -27,10 +24,20 @@ class AnthropicMessages(HTTPProvider):
 
     provider = "anthropic"
     path = "/v1/messages"
+    base_url_env = "ANTHROPIC_BASE_URL"
+    default_base_url = "https://api.anthropic.com"
+    api_key_env = "ANTHROPIC_API_KEY"
+    default_max_tokens = 1024
+    """The Messages API requires max_tokens; this is sent when neither the eval nor the preset gives one."""
+
+    @classmethod
+    def auth_headers(cls, key: str | None) -> dict[str, str]:
+        """The API version, and the key in `x-api-key` (not `Authorization`)."""
+        return {"anthropic-version": API_VERSION, **({"x-api-key": key} if key else {})}
 
     def body(self, request: Request) -> dict[str, Any]:
         params = {**request.params, **self.params}
-        body: dict[str, Any] = {"model": self.model, "max_tokens": params.pop("max_tokens", DEFAULT_MAX_TOKENS)}
+        body: dict[str, Any] = {"model": self.model, "max_tokens": params.pop("max_tokens", self.default_max_tokens)}
         system = [m["content"] for m in request.messages if m["role"] == "system"]
         if system:
             body["system"] = "\n\n".join(system)

@@ -1,39 +1,63 @@
-"""What every HTTP model endpoint shares: the shared endpoint, one error classification, retries, streaming, redaction."""
+"""What every HTTP model endpoint shares: its configuration, the shared endpoint, one error classification, retries,
+streaming, redaction."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import json
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from harness.errors import ProviderError, printable
 from harness.models.answers import cut
 from harness.models.base import ModelSettings, Prices
-from harness.models.endpoints import Endpoints
 from harness.models.pacing import DEFAULT_COMPLETION_TOKENS, Budget, estimate_tokens
 from harness.models.retry import RetryPolicy, retry_after_seconds, with_retries
 from harness.models.sse import Event
 from harness.models.streaming import Assembly
 from harness.models.tls import TLSSettings
-from harness.models.transport import Reply, Stream, TransportError
 from harness.registry.specs import EvalSpec
 from harness.types import Request, Response
+
+if TYPE_CHECKING:  # aiohttp comes with them: imported when a provider is opened, not when its class is read
+    from harness.models.endpoints import Endpoints
+    from harness.models.transport import Reply, Stream
 
 RETRYABLE_STATUS = {408, 409, 425, 429}
 """Besides every 5xx: statuses that say "try again later" rather than "this request is wrong"."""
 
 
 class HTTPProvider:
-    """A model behind one HTTP endpoint; subclasses say how to build the body and read the answer, whole or streamed."""
+    """A model behind one HTTP endpoint; subclasses say where it is, how to authenticate, how to build the body and
+    how to read the answer, whole or streamed (each is an entry of the table in harness/models/providers.py)."""
 
     provider = ""
+    """The name a `provider/model` starts with and a preset's `provider:` gives."""
     path = ""
     cacheable = True
+    base_url_env: ClassVar[str]
+    """The environment variable that replaces the default base URL when a preset gives none (as the SDK reads it)."""
+    default_base_url: ClassVar[str]
+    """Where the provider's own API is, when neither a preset nor `base_url_env` says otherwise."""
+    api_key_env: ClassVar[str | None]
+    """The environment variable holding the key for `provider/model` (a preset names its own); None: no key."""
+    default_max_tokens: ClassVar[int | None] = None
+    """The max_tokens sent when neither the eval nor the preset gives one; None: the API needs none."""
+
+    @classmethod
+    def base_url_from_env(cls) -> str:
+        """The base URL when a preset gives none: `base_url_env`'s value, else the default."""
+        return os.environ.get(cls.base_url_env) or cls.default_base_url
+
+    @classmethod
+    def auth_headers(cls, key: str | None) -> dict[str, str]:
+        """The headers that carry the key, and any other the API requires: `Authorization: Bearer` by default."""
+        return {"Authorization": f"Bearer {key}"} if key else {}
 
     def __init__(
         self,
@@ -66,7 +90,11 @@ class HTTPProvider:
         self._slots = asyncio.Semaphore(settings.concurrency)
         """This model's requests in flight, across all of its evals (a request waiting out a retry holds none)."""
         self._own_endpoints = endpoints is None
-        self._endpoints = endpoints or Endpoints(settings)
+        if endpoints is None:
+            from harness.models.endpoints import Endpoints
+
+            endpoints = Endpoints(settings)
+        self._endpoints = endpoints
         all_headers = {**(headers or {}), **basic_auth(self.base_url)}
         self._endpoint = self._endpoints.endpoint(
             without_credentials(self.base_url), all_headers, tls or TLSSettings(), settings.concurrency
@@ -163,6 +191,8 @@ class HTTPProvider:
     # The exchange.
 
     async def _post(self, payload: bytes) -> Response:
+        from harness.models.transport import TransportError
+
         try:
             reply = await self._endpoint.session.post(self._url, payload, self.settings.timeout)
         except TransportError as exc:
@@ -170,6 +200,8 @@ class HTTPProvider:
         return self._read(reply)
 
     async def _post_streamed(self, payload: bytes) -> Response:
+        from harness.models.transport import TransportError
+
         try:
             async with self._endpoint.session.stream(self._url, payload, self.settings.timeout) as stream:
                 if stream.status != 200 or not stream.is_event_stream:

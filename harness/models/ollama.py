@@ -26,6 +26,15 @@ class OllamaChat(HTTPProvider):
 
     provider = "ollama"
     path = "/api/chat"
+    base_url_env = "OLLAMA_HOST"
+    default_base_url = DEFAULT_HOST
+    api_key_env = None
+    """A local server needs none (a preset behind a proxy may name one)."""
+
+    @classmethod
+    def base_url_from_env(cls) -> str:
+        """OLLAMA_HOST read as Ollama reads it (see `host_url`), else the default."""
+        return host_url(super().base_url_from_env())
 
     def streams(self, body: Mapping[str, Any]) -> bool:
         """Ollama's own stream is not Server-Sent Events; its answers are always read whole."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from harness.errors import ProviderError, printable
@@ -12,11 +13,26 @@ from harness.models.sse import Event
 from harness.models.streaming import Assembly
 from harness.types import Request, Response
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
+ORGANISATION_HEADERS = (("OPENAI_ORG_ID", "OpenAI-Organization"), ("OPENAI_PROJECT_ID", "OpenAI-Project"))
+"""Environment variables the OpenAI SDK sends as headers, when set."""
 
 
 class OpenAIFormat(HTTPProvider):
-    """What chat and legacy completions share: streamed chunks, usage in the last one, the content filter."""
+    """What chat and legacy completions share: configuration, streamed chunks, usage in the last one, the content
+    filter."""
+
+    base_url_env = "OPENAI_BASE_URL"
+    default_base_url = "https://api.openai.com/v1"
+    api_key_env = "OPENAI_API_KEY"
+
+    @classmethod
+    def auth_headers(cls, key: str | None) -> dict[str, str]:
+        """The key as a Bearer token, and the organisation and project the environment names."""
+        headers = super().auth_headers(key)
+        for variable, header in ORGANISATION_HEADERS:
+            if os.environ.get(variable):
+                headers[header] = os.environ[variable]
+        return headers
 
     def stream_body(self, body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "stream": True, "stream_options": {"include_usage": True}}
