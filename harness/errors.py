@@ -53,3 +53,7 @@ class ProviderError(EvalrunError):
 
 class RecordWriteError(EvalrunError):
     """A run record could not be written (disk full, read-only, file too large): the run ends, resumable; exit 1."""
+
+
+class RunFailed(EvalrunError):
+    """A fault in evalrun itself (not a sample's) ended a run: it is left failed and resumable; exit 1."""

@@ -93,17 +93,30 @@ class Models:
 
 
 def open_cache(args: argparse.Namespace) -> Any:
-    """The response cache the arguments ask for, or None with --no-cache."""
+    """The response cache the arguments ask for; None with --no-cache, or (saying so on stderr) when it cannot be
+    opened: a cache that does not work costs the run its cached answers, never the run."""
+    import sys
+
+    from harness.errors import printable
     from harness.models.cache import ResponseCache, default_cache_dir
 
-    return None if args.no_cache else ResponseCache(args.cache_dir or default_cache_dir())
+    if args.no_cache:
+        return None
+    try:
+        return ResponseCache(args.cache_dir or default_cache_dir())
+    except InputError as exc:
+        print(printable(f"{exc}; running without it"), file=sys.stderr)
+        return None
 
 
 def close_cache(cache: Any) -> None:
     """Close the cache, saying on stderr if it failed during the run."""
     import sys
 
+    from harness.errors import printable
+
     if cache is not None:
         cache.close()
         if cache.problem:
-            print(f"evalrun: the response cache failed ({cache.problem}); answers were not all kept", file=sys.stderr)
+            note = f"evalrun: the response cache failed ({cache.problem}); some answers were asked again or not kept"
+            print(printable(note), file=sys.stderr)

@@ -76,18 +76,22 @@ class ResponseCache:
             if row is None:
                 return None
             text = row[0]
-        data = json.loads(text)
-        return Response(
-            output=data["output"],
-            usage=Usage(**data["usage"]),
-            finish_reason=data["finish_reason"],
-            model=data["model"],
-            attempts=0,
-            cached=True,
-            time_to_first_token=data.get("time_to_first_token"),
-            latency=data.get("latency"),
-            full_bytes=data.get("full_bytes"),
-        )
+        try:
+            data = json.loads(text)
+            return Response(
+                output=data["output"],
+                usage=Usage(**data["usage"]),
+                finish_reason=data["finish_reason"],
+                model=data["model"],
+                attempts=0,
+                cached=True,
+                time_to_first_token=data.get("time_to_first_token"),
+                latency=data.get("latency"),
+                full_bytes=data.get("full_bytes"),
+            )
+        except (ValueError, TypeError, KeyError) as exc:  # a damaged entry is a miss: the endpoint is asked again
+            self.problem = f"a stored response could not be read: {type(exc).__name__}: {exc}"
+            return None
 
     def put(self, key: str, response: Response) -> None:
         """Keep a successful response; it reaches the disk with its batch (BATCH of them, BATCH_SECONDS, or close)."""
@@ -109,8 +113,11 @@ class ResponseCache:
         self._pending.clear()
 
     def stats(self) -> dict[str, Any]:
-        """Where the cache is, how many responses it holds and its size on disk."""
-        (entries,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+        """Where the cache is, how many responses it holds and its size on disk; InputError if it cannot be read."""
+        try:
+            (entries,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+        except sqlite3.Error as exc:
+            raise InputError(f"evalrun: cannot read the response cache at {self.path}: {exc}") from None
         size = sum(p.stat().st_size for p in self.path.parent.glob(FILE_NAME + "*"))
         return {"path": str(self.path), "entries": entries, "bytes": size}
 
