@@ -80,16 +80,28 @@ def write_jsonl(path: Path, rows: list[Any], *, card: bool = True) -> Path:
     return write(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
 
 
+def child_env(cwd: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of an `evalrun` run by a test in `cwd`: this one's, without OpenAI settings, proxies and evalrun's
+    registry settings, plus `env`. A copy of the built-in registry (repo_copy) is a fork: it replaces the built-in one,
+    as EVALRUN_HOME says."""
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("OPENAI_")
+        and k not in ("EVALRUN_HOME", "EVALRUN_PATH")
+        and not k.lower().endswith("_proxy")
+    }
+    if (cwd / "registry/suites/core.yaml").is_file() and cwd.resolve() != REPO.resolve():
+        full_env["EVALRUN_HOME"] = str(cwd)
+    full_env.update(env or {})
+    return full_env
+
+
 def evalrun(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `evalrun` command in a subprocess."""
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("OPENAI_") and k != "EVALRUN_HOME" and not k.lower().endswith("_proxy")
-    }
-    full_env.update(env or {})
+    full_env = child_env(cwd, env)
     return subprocess.run(
         [sys.executable, "-m", "harness", *args],
         check=False,

@@ -24,7 +24,7 @@ REGISTRY = Registry.load(Workspace(REPO))
 def run(models: list[str], eval_ids: list[str], tmp_path: Path, seed: int = 0):
     providers = [open_provider(m, {}, ModelSettings(seed=seed)) for m in models]
     options = RunOptions(results_dir=tmp_path, seed=seed)
-    summaries, skipped = asyncio.run(run_all(REGISTRY.resolve(eval_ids), providers, REGISTRY.workspace, options))
+    summaries, skipped = asyncio.run(run_all(REGISTRY.resolve(eval_ids), providers, options))
     return [run_data(summary) for summary in summaries], skipped  # as run.json holds them
 
 

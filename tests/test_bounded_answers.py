@@ -185,7 +185,7 @@ def test_a_grader_that_raises_fails_its_sample_with_the_answer_kept(
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     home = Workspace(workspace)
     (spec,) = Registry.load(home).resolve(["t"])
-    dataset = Dataset(spec, home)
+    dataset = Dataset(spec)
     (sample,) = dataset.samples()
     provider = open_provider("openai/m", {}, ModelSettings(max_attempts=1, timeout=5))
 

@@ -25,6 +25,7 @@ def test_list_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtur
         "id": "core",
         "description": data["suites"][0]["description"],
         "evals": ["gpt-history.en", "gpt-history.ja", "gpt-history.zh", "comprehension.ja"],
+        "source": "built-in",
     } in data["suites"]
     models = {m["id"] for m in data["models"]}
     assert {"baseline/oracle", "baseline/random", "baseline/reader", "gpt-4o-mini"} <= models

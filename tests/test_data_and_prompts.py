@@ -52,13 +52,11 @@ def test_hugging_face_dataset_from_local_files(workspace: Path, tmp_path: Path) 
     registry = Registry.load(Workspace(workspace))
     assert registry.problems == []
     spec = registry.evals["hf.ja"]
-    samples = list(Dataset(spec, registry.workspace).samples())
+    samples = list(Dataset(spec).samples())
     assert [s.references for s in samples] == [(f"東京{i}",) for i in range(5)]
     assert samples[0].context == "文書0。答えは東京0です。"
     summaries, _ = asyncio.run(
-        run_all(
-            [spec], [open_provider("baseline/oracle", {}, ModelSettings())], registry.workspace, RunOptions(tmp_path)
-        )
+        run_all([spec], [open_provider("baseline/oracle", {}, ModelSettings())], RunOptions(tmp_path))
     )
     f1 = summaries[0].metrics["f1"]
     assert f1 is not None and f1.mean == 1.0
@@ -135,7 +133,6 @@ def test_few_shot_examples_never_include_the_sample(workspace: Path, tmp_path: P
         run_all(
             [registry.evals["demo"]],
             [open_provider("baseline/oracle", {}, ModelSettings())],
-            registry.workspace,
             RunOptions(tmp_path, seed=1),
         )
     )
@@ -162,7 +159,6 @@ def test_bad_data_line_during_a_run_names_file_and_line(workspace: Path, tmp_pat
             run_all(
                 [registry.evals["demo"]],
                 [open_provider("baseline/oracle", {}, ModelSettings())],
-                registry.workspace,
                 RunOptions(tmp_path),
             )
         )

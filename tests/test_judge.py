@@ -11,7 +11,7 @@ import pytest
 
 from harness.grading.judge import read_verdict
 from harness.registry.specs import JudgeSpec, PromptSpec
-from tests.conftest import REPO, evalrun, write, write_jsonl
+from tests.conftest import evalrun, write, write_jsonl
 from tests.openai_server import FakeOpenAI, Fault
 
 EVAL = """\
@@ -33,10 +33,7 @@ ROWS = [
 @pytest.fixture
 def judged(workspace: Path) -> Path:
     write(workspace / "registry/evals/judged.yaml", EVAL)
-    (workspace / "registry/judges").mkdir()
-    (workspace / "registry/judges/correctness.yaml").write_text(
-        (REPO / "registry/judges/correctness.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    (workspace / "registry/judges").mkdir()  # the rubric `correctness` comes from the built-in registry
     write_jsonl(workspace / "evals/judged/en.jsonl", ROWS)
     return workspace
 

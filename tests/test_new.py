@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from harness.authoring.scaffold import SETUPS
 from harness.cli import main
 from harness.registry.graders import KINDS
-from tests.conftest import REPO, evalrun
+from tests.conftest import evalrun
 
 LANGUAGES = ("en", "ja", "zh-Hans")
 FRONT_MATTER = re.compile(
@@ -22,8 +21,7 @@ FRONT_MATTER = re.compile(
 
 @pytest.fixture
 def here(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The scratch workspace as the current directory, with evalrun's judge rubrics."""
-    shutil.copytree(REPO / "registry" / "judges", workspace / "registry" / "judges")
+    """The scratch workspace as the current directory (evalrun's judge rubrics come from the built-in registry)."""
     monkeypatch.chdir(workspace)
     monkeypatch.delenv("EVALRUN_HOME", raising=False)
     return workspace
@@ -102,7 +100,7 @@ def test_every_question_shape_validates_beside_the_shipped_evals(
     repo_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(repo_copy)
-    monkeypatch.delenv("EVALRUN_HOME", raising=False)
+    monkeypatch.setenv("EVALRUN_HOME", str(repo_copy))  # a copy of the built-in registry replaces it
     shapes = {kind.shape: name for name, kind in reversed(SETUPS.items())}
     for shape, kind in shapes.items():
         for language in (*LANGUAGES, "zh-Hant"):
@@ -185,10 +183,11 @@ def test_refusals_exit_2_with_one_line_each_and_write_nothing(workspace: Path, a
 def test_unknown_grader_and_missing_rubric_are_refused(workspace: Path) -> None:
     result = evalrun("new", "demo.en", "--lang", "en", "--grader", "magic", cwd=workspace)
     assert result.returncode == 2 and "argument --grader: invalid choice: 'magic'" in result.stderr
-    result = evalrun("new", "demo.en", "--lang", "en", "--grader", "judge", cwd=workspace)
-    assert result.returncode == 2
+    result = evalrun("new", "demo.en", "--lang", "en", "--grader", "judge", cwd=workspace, env={"EVALRUN_HOME": "."})
+    assert result.returncode == 2  # a registry used instead of the built-in one, without its rubric
     assert result.stderr == (
-        "evalrun: --grader judge needs the rubric registry/judges/correctness.yaml, which this workspace lacks\n"
+        "evalrun: --grader judge needs the judge rubric 'correctness' (registry/judges/correctness.yaml), which no "
+        "registry read here has\n"
     )
     assert _tree(workspace) == {}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, against, evalrun, write
+from tests.conftest import REPO, against, child_env, evalrun, write
 from tests.openai_server import FakeOpenAI, Fault
 
 
@@ -28,8 +27,7 @@ def records(run_dir: Path) -> list[dict[str, Any]]:
 
 
 def start(server: FakeOpenAI, results: Path, cwd: Path = REPO, *extra: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_") and k != "EVALRUN_HOME"}
-    env["OPENAI_BASE_URL"] = server.base_url
+    env = child_env(cwd, {"OPENAI_BASE_URL": server.base_url})
     command = [
         sys.executable,
         "-m",

@@ -22,18 +22,18 @@ def changed_files(workspace: Workspace, ref: str) -> set[Path]:
     return {(root / name).resolve() for name in listed.split("\0") if name}
 
 
-def affected(specs: Iterable[EvalSpec], workspace: Workspace, changed: set[Path]) -> list[EvalSpec]:
+def affected(specs: Iterable[EvalSpec], changed: set[Path]) -> list[EvalSpec]:
     """The evals whose spec, data, few-shot examples or data card is among `changed`."""
-    return [spec for spec in specs if not changed.isdisjoint(eval_files(spec, workspace))]
+    return [spec for spec in specs if not changed.isdisjoint(eval_files(spec))]
 
 
-def eval_files(spec: EvalSpec, workspace: Workspace) -> set[Path]:
+def eval_files(spec: EvalSpec) -> set[Path]:
     """The files an eval is made of: its spec, its local data and few-shot files, and its data card."""
     files = {spec.source.resolve()} if spec.source else set()
     for relative in (spec.data.path, spec.prompt.few_shot_path, card_location(spec)):
         if relative:
             with contextlib.suppress(ValueError):  # reported by validation
-                files.add(workspace.data_file(relative))
+                files.add(spec.home.data_file(relative))
     return files
 
 

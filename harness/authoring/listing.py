@@ -6,27 +6,45 @@ from typing import Any
 
 from harness.errors import printable
 from harness.models.baseline import NAMES as BASELINES
+from harness.models.providers import PROVIDERS
 from harness.registry.loader import Registry
 from harness.registry.specs import EvalSpec
 
 
 def listing(registry: Registry) -> dict[str, list[dict[str, Any]]]:
-    """The registry's evals, suites, models and judge rubrics as plain data."""
+    """The registry's evals, suites, models and judge rubrics as plain data, each with where it comes from."""
     return {
         "evals": [_eval(spec, registry) for spec in sorted(registry.evals.values(), key=lambda s: s.id)],
         "suites": [
-            {"id": s.id, "description": s.description, "evals": list(s.evals)}
+            {
+                "id": s.id,
+                "description": s.description,
+                "evals": list(s.evals),
+                "source": registry.source("suites", s.id),
+            }
             for s in sorted(registry.suites.values(), key=lambda s: s.id)
         ],
         "models": [
-            {"id": f"baseline/{name}", "provider": "baseline", "model": name, "base_url": None} for name in BASELINES
+            {"id": f"baseline/{name}", "provider": "baseline", "model": name, "base_url": None, "source": "built-in"}
+            for name in BASELINES
         ]
         + [
-            {"id": m.id, "provider": m.provider, "model": m.model, "base_url": m.base_url}
+            {
+                "id": m.id,
+                "provider": m.provider,
+                "model": m.model,
+                "base_url": m.base_url,
+                "source": registry.source("models", m.id),
+            }
             for m in sorted(registry.models.values(), key=lambda m: m.id)
         ],
         "judges": [
-            {"id": j.id, "verdicts": dict(j.verdicts), "description": j.description}
+            {
+                "id": j.id,
+                "verdicts": dict(j.verdicts),
+                "description": j.description,
+                "source": registry.source("judges", j.id),
+            }
             for j in sorted(registry.judges.values(), key=lambda j: j.id)
         ],
     }
@@ -42,6 +60,7 @@ def _eval(spec: EvalSpec, registry: Registry) -> dict[str, Any]:
         "metrics": list(spec.metrics),
         "tags": list(spec.tags),
         "description": spec.description,
+        "source": registry.source("evals", spec.id),
     }
 
 
@@ -49,7 +68,7 @@ def _count(spec: EvalSpec, registry: Registry) -> int | None:
     """Non-blank lines of a JSONL data file (None for Hugging Face data, counted when loaded)."""
     if spec.data.path is None:
         return None
-    with open(registry.workspace.data_file(spec.data.path), "rb") as handle:
+    with open(spec.home.data_file(spec.data.path), "rb") as handle:
         return sum(1 for line in handle if line.strip())
 
 
@@ -68,12 +87,18 @@ def render_listing(data: dict[str, list[dict[str, Any]]]) -> str:
         ("Evals", evals, ["id", "language", "samples", "grader", "description"]),
         ("Suites", suites, ["id", "evals", "description"]),
         (
-            "Models (also any provider/model: openai/…, openai-completions/…, anthropic/…, ollama/…)",
+            f"Models (also any provider/model: {', '.join(f'{name}/…' for name in PROVIDERS)})",
             models,
             ["id", "provider", "model", "base_url"],
         ),
         ("Judge rubrics (for evals graded by `kind: judge`)", judges, ["id", "verdicts"]),
     ]
+    entries = [entry for kind in ("evals", "suites", "models", "judges") for entry in data[kind]]
+    if len({entry.get("source") for entry in entries}) > 1:  # entries from the user's registry beside the built-in
+        for (_, rows, headers), kind in zip(sections, ("evals", "suites", "models", "judges"), strict=True):
+            headers.append("source")
+            for row, entry in zip(rows, data[kind], strict=True):
+                row.append(_cell(entry["source"]))
     return "\n\n".join(
         f"{title}\n" + tabulate(rows, headers=headers, tablefmt="github")
         for title, rows, headers in sections

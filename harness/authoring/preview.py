@@ -9,13 +9,12 @@ from harness.data.dataset import Dataset
 from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import InputError, printable
 from harness.registry.specs import EvalSpec
-from harness.registry.workspace import Workspace
 from harness.run.engine import FewShot
 
 
-def preview(spec: EvalSpec, workspace: Workspace, count: int, seed: int = 0) -> list[dict[str, Any]]:
+def preview(spec: EvalSpec, count: int, seed: int = 0) -> list[dict[str, Any]]:
     """The first `count` samples of the eval: id, rendered messages (worked examples included), references, options."""
-    dataset = Dataset(spec, workspace)
+    dataset = Dataset(spec)
     renderer = PromptRenderer(spec.prompt)
     shots = FewShot(spec, dataset, seed)
     shown = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from harness.authoring.changes import affected, changed_files, eval_files
@@ -13,47 +13,50 @@ from harness.data.checks import check_data
 from harness.data.dataset import MAX_DATA_BYTES, Dataset
 from harness.errors import InputError, Problem
 from harness.grading.checks import failed_checks, oracle_failures
-from harness.registry.loader import ENTRY_FOLDERS, Registry
+from harness.registry.loader import Registry
 from harness.registry.specs import EvalSpec
-from harness.registry.workspace import Workspace, display_path
+from harness.registry.workspace import ENTRY_FOLDERS, Workspace, display_path
 from harness.types import Sample
 
 CHECKED_SUFFIXES = (".yaml", ".yml", ".jsonl")
 
 
-def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: str | None = None) -> list[Problem]:
-    """Problems in the registry and its data; when `paths` are given, those about files under them; with
-    `changed_since` (a git revision), those about files changed since then and the evals they belong to."""
+def validate(
+    workspaces: Sequence[Workspace], paths: Iterable[Path] = (), changed_since: str | None = None
+) -> list[Problem]:
+    """Problems in the user's registry and its data, read with the others of `workspaces` (the built-in one first), so an
+    id defined twice is found; when `paths` are given, those about files under them; with `changed_since` (a git
+    revision), those about files changed since then and the evals they belong to. In a checkout of evalrun, where the
+    built-in registry is the only one, that is the one checked."""
     targets = [p.resolve() for p in paths]
     for target in targets:
         if not target.exists():
             raise InputError([Problem(display_path(target), 1, "no such file or directory")])
         if target.is_file() and target.suffix not in CHECKED_SUFFIXES:
             raise InputError([Problem(display_path(target), 1, "not a registry file (.yaml) or data file (.jsonl)")])
-    registry_dir = workspace.registry_dir.resolve()
-    extra = [p for t in targets for p in _registry_files(t) if not p.is_relative_to(registry_dir)]
-    registry = Registry.load(workspace, extra)
+    registries = [workspace.registry_dir.resolve() for workspace in workspaces]
+    extra = [p for t in targets for p in _registry_files(t) if not any(p.is_relative_to(r) for r in registries)]
+    registry = Registry.load(workspaces, extra)
     if changed_since is not None:
-        changed = changed_files(workspace, changed_since)
-        targets += sorted(changed) + [
-            f for s in affected(registry.evals.values(), workspace, changed) for f in eval_files(s, workspace)
-        ]
+        changed = changed_files(registry.workspace, changed_since)
+        targets += sorted(changed) + [f for s in affected(registry.evals.values(), changed) for f in eval_files(s)]
         if not targets:
             return []
-    named = [s for s in registry.evals.values() if targets and s.source and _chosen(str(s.source), targets)]
-    targets += [path for spec in named for path in eval_files(spec, workspace)]  # an eval named brings its data
+    own = [spec for spec in registry.evals.values() if registry.own("evals", spec.id)]
+    named = [s for s in own if targets and s.source and _chosen(str(s.source), targets)]
+    targets += [path for spec in named for path in eval_files(spec)]  # an eval named brings its data
     problems = [p for p in registry.problems if _chosen(p.path, targets)]
     cards: dict[str, tuple[DataCard | None, list[Problem]]] = {}
     questions: list[Question] = []
-    for spec in registry.evals.values():
-        found = card_problems(spec, workspace, cards)
-        too_big = _size_problems(spec, workspace)
+    for spec in own:
+        found = card_problems(spec, cards)
+        too_big = _size_problems(spec)
         if too_big:
             found += too_big
         else:
             samples: list[tuple[int, Sample]] = []
-            found += check_data(spec, workspace, good=samples if spec.data.path else None)
-            found += _review_data(spec, workspace, samples, questions)
+            found += check_data(spec, good=samples if spec.data.path else None)
+            found += _review_data(spec, samples, questions)
         if spec.source is not None:  # grader self-tests run here only: loading the registry stays cheap
             source = display_path(spec.source)
             found += [Problem(source, spec.line_of("checks", i), message) for i, message in failed_checks(spec)]
@@ -63,12 +66,12 @@ def validate(workspace: Workspace, paths: Iterable[Path] = (), changed_since: st
     return list(dict.fromkeys(problems))  # a data file or card shared by evals is reported once
 
 
-def _size_problems(spec: EvalSpec, workspace: Workspace) -> list[Problem]:
+def _size_problems(spec: EvalSpec) -> list[Problem]:
     """A problem for each local data file of the eval over the size limit (such a file is not read further)."""
     problems = []
     for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
         try:
-            path = workspace.data_file(relative)
+            path = spec.home.data_file(relative)
             size = path.stat().st_size
         except (ValueError, OSError):
             continue  # a missing or escaping data file is reported by the registry
@@ -81,13 +84,11 @@ def _size_problems(spec: EvalSpec, workspace: Workspace) -> list[Problem]:
     return problems
 
 
-def _review_data(
-    spec: EvalSpec, workspace: Workspace, samples: list[tuple[int, Sample]], questions: list[Question]
-) -> list[Problem]:
+def _review_data(spec: EvalSpec, samples: list[tuple[int, Sample]], questions: list[Question]) -> list[Problem]:
     """The oracle self-test of an eval's good local samples; their questions go to `questions` for the duplicate check."""
     if spec.data.path is None:
         return []
-    display = Dataset(spec, workspace).display()
+    display = Dataset(spec).display()
     questions += [question_of(spec, sample, display, line) for line, sample in samples]
     return [Problem(display, line, message) for line, message in oracle_failures(spec, samples)]
 

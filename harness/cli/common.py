@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -26,12 +27,30 @@ def bounded(convert: Callable[[str], Any], low: float, high: float) -> Callable[
     return parse
 
 
-def load_registry() -> Any:
-    """The registry of the current workspace; InputError if anything in it is wrong."""
-    from harness.registry.loader import Registry
-    from harness.registry.workspace import Workspace
+def registry_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the repeatable --registry DIR: more registry folders, beside the built-in one and the current folder's."""
+    parser.add_argument(
+        "--registry",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="also read the registry in DIR (a folder holding registry/ and evals/; repeat; EVALRUN_PATH adds more)",
+    )
 
-    registry = Registry.load(Workspace.locate())
+
+def workspaces(args: argparse.Namespace) -> Any:
+    """The workspaces whose registries make this command's: built-in, EVALRUN_PATH, --registry, the current folder's."""
+    from harness.registry.workspace import search_path
+
+    return search_path(registries=getattr(args, "registry", ()))
+
+
+def load_registry(args: argparse.Namespace) -> Any:
+    """The registry of every workspace this command reads; InputError if anything in it is wrong."""
+    from harness.registry.loader import Registry
+
+    registry = Registry.load(workspaces(args))
     registry.raise_problems()
     return registry
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.cli.common import EXIT_OK, load_registry, option_argument
+from harness.cli.common import EXIT_OK, load_registry, option_argument, registry_argument
 from harness.errors import InputError
 from harness.registry.graders import KINDS
 
@@ -36,12 +36,13 @@ def register(commands: Any) -> None:
     grade.add_argument("--choice", action="append", default=[], metavar="TEXT", help="an option, in order (repeat)")
     grade.add_argument("--input", type=Path, metavar="FILE", help="JSONL of outputs and their references")
     grade.add_argument("--json", action="store_true", help="print the scores as JSON")
+    registry_argument(grade)
     grade.set_defaults(handler=_grade)
 
 
 def _language(tag: str) -> str:
     """An argparse type: the tag itself if it is a valid BCP-47 language tag, else exit 2 saying why."""
-    from harness.registry.loader import language_problem
+    from harness.registry.entry_checks import language_problem
 
     problem = language_problem(tag)
     if problem:
@@ -53,7 +54,7 @@ def _grade(args: argparse.Namespace) -> int:
     from harness.grading.explain import explain, read_pairs, score_pairs
     from harness.grading.override import grader_config
 
-    spec = load_registry().evals.get(args.eval) if args.eval else None
+    spec = load_registry(args).evals.get(args.eval) if args.eval else None
     if args.eval and spec is None:
         raise InputError(f"evalrun: unknown eval {args.eval!r} (see `evalrun list`)")
     if (args.input is None) == (args.output is None):

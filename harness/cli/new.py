@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from harness.cli.common import EXIT_OK
@@ -48,9 +49,15 @@ def register(commands: Any) -> None:
 
 def _new(args: argparse.Namespace) -> int:
     from harness.authoring.scaffold import scaffold
-    from harness.registry.workspace import Workspace, display_path
+    from harness.registry.loader import Registry
+    from harness.registry.workspace import Workspace, display_path, search_path
 
-    made = scaffold(Workspace.locate(), args.eval_id, args.lang, args.grader, args.family)
+    layers = search_path()
+    home = layers[-1]  # the user's own workspace, else the built-in one when working inside a checkout of evalrun
+    if home.builtin and not Path.cwd().resolve().is_relative_to(home.root.resolve()):
+        home = Workspace(Path.cwd())  # a first task of the user's own: its registry starts in the current folder
+    rubrics = Registry.load(layers).judges
+    made = scaffold(home, args.eval_id, args.lang, args.grader, args.family, rubrics)
     created = [display_path(path) for path in made.created]
     if args.json:
         print(json.dumps({"eval": made.eval_id, "created": created, "canary": made.canary}, ensure_ascii=False))

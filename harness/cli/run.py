@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli import run_arguments as arguments
-from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
+from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument, registry_argument
 from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
 from harness.data.selection import LIMIT_HELP
 from harness.errors import InputError
@@ -21,8 +21,9 @@ environment:
   EVALRUN_CONCURRENCY  --concurrency when it is not given
   A .env file in the current folder is read first (NAME=value lines, as
   Inspect AI reads one); variables already set in the environment win over
-  it. Keys come only from variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
+{keys}
 """
+"""The epilog of `run --help`; {keys} becomes the sentence naming the providers' key variables (`_keys_sentence`)."""
 
 
 def register(commands: Any) -> None:
@@ -31,7 +32,7 @@ def register(commands: Any) -> None:
         "run",
         help="run evals or suites against models",
         description="Run evals (or suites) against one or more models, record every sample and print a results\ntable.",
-        epilog=ENVIRONMENT_HELP,
+        epilog=ENVIRONMENT_HELP.format(keys=_keys_sentence()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("names", nargs="+", metavar="EVAL|SUITE", help="eval or suite ids (see `evalrun list`)")
@@ -128,7 +129,18 @@ def register(commands: Any) -> None:
     run.add_argument("--json", action="store_true", help="print the run summaries as one JSON document")
     _generation_arguments(run)
     _transport_arguments(run)
+    registry_argument(run)
     run.set_defaults(handler=_run)
+
+
+def _keys_sentence() -> str:
+    """The end of the epilog: the key variables of the providers in harness/models/providers.py, wrapped."""
+    from textwrap import fill
+
+    from harness.models.providers import key_variables
+
+    sentence = f"it. Keys come only from variables ({', '.join(key_variables())}, ...)."
+    return fill(sentence, 78, initial_indent="  ", subsequent_indent="  ")
 
 
 def _generation_arguments(run: argparse.ArgumentParser) -> None:
@@ -229,14 +241,14 @@ def _run(args: argparse.Namespace) -> int:
     params = _generation(args)
     model_args = arguments.model_args(args.model_arg, params)
     selection = _selection(args)
-    registry = load_registry()
+    registry = load_registry(args)
     specs = registry.resolve(args.names)
     if args.option:
         from harness.grading.override import with_options
 
         specs = [with_options(spec, args.option) for spec in specs]
     specs = [with_generation(spec, params, args.system_message) for spec in specs]
-    specs = evals_with_ids(specs, registry.workspace, selection)
+    specs = evals_with_ids(specs, selection)
     if args.dry_run:
         from harness.run.dry_run import dry_run, plan_table
 
@@ -244,7 +256,6 @@ def _run(args: argparse.Namespace) -> int:
             specs,
             models,
             registry.models,
-            registry.workspace,
             selection=selection,
             epochs=args.epochs,
             seed=args.seed,
@@ -293,7 +304,7 @@ def _run(args: argparse.Namespace) -> int:
                 async with Models(registry, settings, cache) as opened:
                     providers = [opened.open(name) for name in models]
                     judges = opened.judges(configs, judged)
-                    return await run_all(specs, providers, registry.workspace, replace(options, judges=judges))
+                    return await run_all(specs, providers, replace(options, judges=judges))
             except asyncio.CancelledError:
                 if came:  # every run has recorded what it finished and is left interrupted
                     return None

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument
+from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument, registry_argument
 from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
 from harness.errors import InputError
 from harness.registry.graders import KINDS
@@ -38,6 +38,7 @@ def register(commands: Any) -> None:
         "--results", type=Path, default=Path("results"), metavar="DIR", help="where runs are (default ./results)"
     )
     again.add_argument("--json", action="store_true", help="print the new run's summary as JSON")
+    registry_argument(again)
     again.set_defaults(handler=_regrade)
 
     versus = commands.add_parser(
@@ -110,7 +111,7 @@ def _regrade(args: argparse.Namespace) -> int:
     from harness.run.regrade import regrade
     from harness.run.store import RunStore
 
-    registry = load_registry()
+    registry = load_registry(args)
     store = RunStore(args.results)
     eval_id = store.summary(args.run_id).eval.id
     if eval_id not in registry.evals:
@@ -128,7 +129,7 @@ def _regrade(args: argparse.Namespace) -> int:
     async def again() -> RunRecord:
         async with Models(registry, settings, cache) as opened:
             judge = opened.judges({eval_id: config}, judged).get(eval_id)
-            return await regrade(store, args.run_id, spec, registry.workspace, config, judge)
+            return await regrade(store, args.run_id, spec, config, judge)
 
     try:
         summary = asyncio.run(again())

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.common import EXIT_INPUT, EXIT_OK, bounded, load_registry
+from harness.cli.common import EXIT_INPUT, EXIT_OK, bounded, load_registry, registry_argument, workspaces
 from harness.errors import InputError
 
 
@@ -22,6 +22,7 @@ def register(commands: Any) -> None:
     listing.add_argument("--json", action="store_true", help="print the listing as JSON")
     changed_argument(listing, "list only evals whose spec, data or data card changed since REF")
     listing.add_argument("--ids", action="store_true", help="print only eval ids, one per line (for scripts)")
+    registry_argument(listing)
     listing.set_defaults(handler=_list)
 
     check = commands.add_parser(
@@ -46,6 +47,7 @@ def register(commands: Any) -> None:
         metavar="N",
         help="how many samples --preview shows (default 3)",
     )
+    registry_argument(check)
     check.set_defaults(handler=_validate)
 
 
@@ -61,13 +63,13 @@ def changed_argument(parser: argparse.ArgumentParser, text: str) -> None:
 def _list(args: argparse.Namespace) -> int:
     from harness.authoring.listing import listing, render_listing
 
-    registry = load_registry()
+    registry = load_registry(args)
     data = listing(registry)
     if args.changed_since is not None:
         from harness.authoring.changes import affected, changed_files
 
         changed = changed_files(registry.workspace, args.changed_since)
-        ids = {spec.id for spec in affected(registry.evals.values(), registry.workspace, changed)}
+        ids = {spec.id for spec in affected(registry.evals.values(), changed)}
         data = {
             "evals": [entry for entry in data["evals"] if entry["id"] in ids],
             "suites": [],
@@ -83,10 +85,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from harness.authoring.validate import validate
-    from harness.registry.workspace import Workspace
 
-    workspace = Workspace.locate()
-    problems = validate(workspace, args.paths, args.changed_since)
+    problems = validate(workspaces(args), args.paths, args.changed_since)
     if args.json:
         print(json.dumps([vars(p) for p in problems], ensure_ascii=False, indent=2))
         return EXIT_INPUT if problems else EXIT_OK
@@ -96,9 +96,9 @@ def _validate(args: argparse.Namespace) -> int:
     if args.preview:
         from harness.authoring.preview import preview, render_preview
 
-        registry = load_registry()
+        registry = load_registry(args)
         if args.preview not in registry.evals:
             raise InputError(f"evalrun: unknown eval {args.preview!r}; `evalrun list` shows them")
         spec = registry.evals[args.preview]
-        print(render_preview(spec, preview(spec, workspace, args.samples)))
+        print(render_preview(spec, preview(spec, args.samples)))
     return EXIT_OK

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from harness.errors import Problem
 from harness.registry.specs import EvalSpec
-from harness.registry.workspace import Workspace, display_path
+from harness.registry.workspace import display_path
 from harness.registry.yamlfile import parse_yaml, read_text
 
 FENCE = "---"
@@ -49,7 +49,7 @@ def read_card(path: Path) -> tuple[DataCard | None, list[Problem]]:
     document, problems = parse_yaml("\n".join(lines[1:end]) + "\n", display, first_line=2)
     if document is None:
         return None, problems or [Problem(display, 2, f"{FRONT_MATTER_HINT}; the front matter is empty")]
-    from harness.registry.loader import schema_problems
+    from harness.registry.entry_checks import schema_problems
 
     problems = schema_problems(document, "card")
     if problems:
@@ -59,9 +59,7 @@ def read_card(path: Path) -> tuple[DataCard | None, list[Problem]]:
     return DataCard(display, data["license"], source, data["canary"], document.line_of(["canary"])), []
 
 
-def card_problems(
-    spec: EvalSpec, workspace: Workspace, cards: dict[str, tuple[DataCard | None, list[Problem]]]
-) -> list[Problem]:
+def card_problems(spec: EvalSpec, cards: dict[str, tuple[DataCard | None, list[Problem]]]) -> list[Problem]:
     """Problems with the eval's data card, and data files of the eval that lack its canary GUID.
 
     `cards` caches cards by location, so a card shared by several evals is read (and reported) once."""
@@ -72,7 +70,7 @@ def card_problems(
             Problem(where, spec.line_of("data"), "data: a Hugging Face eval needs `card:`, its data card under evals/")
         ]
     try:
-        path = workspace.data_file(location)
+        path = spec.home.data_file(location)
     except ValueError as exc:
         return [Problem(where, spec.line_of("data", "card"), f"data card: {exc}")]
     if not path.is_file():
@@ -87,7 +85,7 @@ def card_problems(
     if card is None:
         return problems
     for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
-        data_file = workspace.data_file(relative)
+        data_file = spec.home.data_file(relative)
         if data_file.is_file() and not contains(data_file, card.canary.encode()):
             problems.append(
                 Problem(

@@ -9,22 +9,20 @@ from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import InputError, Problem
 from harness.registry.specs import EvalSpec
 from harness.registry.templates import template_fields
-from harness.registry.workspace import Workspace, display_path
+from harness.registry.workspace import display_path
 from harness.types import Sample
 
 
-def check_data(
-    spec: EvalSpec, workspace: Workspace, *, hub: bool = False, good: list[tuple[int, Sample]] | None = None
-) -> list[Problem]:
+def check_data(spec: EvalSpec, *, hub: bool = False, good: list[tuple[int, Sample]] | None = None) -> list[Problem]:
     """One problem per bad line of the eval's data and few-shot file; hub datasets only when `hub` is set. The good
     samples of the data (not the few-shot file) go to `good` with their lines, when it is given."""
-    dataset = Dataset(spec, workspace)
+    dataset = Dataset(spec)
     renderer = PromptRenderer(spec.prompt)
     needed = template_fields(spec.prompt)
     problems: list[Problem] = []
     counts = {}
     for few_shot in (False, True) if spec.prompt.few_shot_path else (False,):
-        if not few_shot and spec.data.hf is not None and not hub and workspace.local_path(spec.data.hf.path) is None:
+        if not few_shot and spec.data.hf is not None and not hub and spec.home.local_path(spec.data.hf.path) is None:
             continue  # a hub dataset is checked when it is loaded for a run, so validation needs no network
         try:
             found, counts[few_shot] = _check_rows(

@@ -99,9 +99,9 @@ def _choice_label(answer: str | int, choices: tuple[str, ...], name: str) -> str
 class Dataset:
     """An eval's data, and its few-shot examples when they have a file of their own: read lazily, fingerprinted."""
 
-    def __init__(self, spec: EvalSpec, workspace: Workspace):
+    def __init__(self, spec: EvalSpec):
         self.spec = spec
-        self.workspace = workspace
+        self.workspace = spec.home
 
     def display(self, few_shot: bool = False) -> str:
         """How to name the source in messages: a path, or `hf:<path>`."""

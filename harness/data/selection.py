@@ -13,7 +13,6 @@ from typing import Any
 from harness.data.dataset import Dataset
 from harness.errors import InputError
 from harness.registry.specs import EvalSpec
-from harness.registry.workspace import Workspace
 from harness.types import Sample
 
 MAX_COUNT = 10**9
@@ -123,7 +122,7 @@ def sample_ids(dataset: Dataset) -> Iterator[str]:
             yield value
 
 
-def evals_with_ids(specs: Sequence[EvalSpec], workspace: Workspace, selection: Selection) -> list[EvalSpec]:
+def evals_with_ids(specs: Sequence[EvalSpec], selection: Selection) -> list[EvalSpec]:
     """The evals holding any of the selection's ids (all of `specs` when it names none); InputError naming each id
     that none of them holds."""
     if selection.ids is None:
@@ -132,7 +131,7 @@ def evals_with_ids(specs: Sequence[EvalSpec], workspace: Workspace, selection: S
     holding: list[EvalSpec] = []
     found: set[str] = set()
     for spec in specs:
-        present = wanted & set(sample_ids(Dataset(spec, workspace)))
+        present = wanted & set(sample_ids(Dataset(spec)))
         found |= present
         if present:
             holding.append(spec)

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness.registry.graders import KINDS
+from harness.registry.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ class EvalSpec:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, repr=False, compare=False)
     """The line in the spec file where each value (by key path) is written."""
+    workspace: Workspace | None = field(default=None, repr=False, compare=False)
+    """The workspace the spec was read from: its data is under that workspace's evals/."""
+
+    @property
+    def home(self) -> Workspace:
+        """The workspace the spec was read from; ValueError for a spec built outside a registry."""
+        if self.workspace is None:
+            raise ValueError(f"eval {self.id!r} was not read from a registry")
+        return self.workspace
 
     @property
     def primary_metric(self) -> str:
@@ -99,7 +109,11 @@ class EvalSpec:
 
     @classmethod
     def from_dict(
-        cls, raw: Mapping[str, Any], source: Path | None = None, lines: Mapping[tuple[Any, ...], int] | None = None
+        cls,
+        raw: Mapping[str, Any],
+        workspace: Workspace,
+        source: Path | None = None,
+        lines: Mapping[tuple[Any, ...], int] | None = None,
     ) -> EvalSpec:
         """Build from a schema-valid mapping."""
         data = dict(raw["data"])
@@ -128,6 +142,7 @@ class EvalSpec:
             source=source,
             raw=raw,
             lines=dict(lines or {}),
+            workspace=workspace,
         )
 
 

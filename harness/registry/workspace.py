@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import InputError
 
 ENV_HOME = "EVALRUN_HOME"
+"""A registry folder used instead of the built-in registry and the current folder's (a fork of the registry)."""
+ENV_PATH = "EVALRUN_PATH"
+"""More registry folders, separated like PATH, added to the built-in registry."""
+ENTRY_FOLDERS = ("evals", "suites", "models", "judges")
+"""The folders of `registry/`, one per kind of entry."""
 
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -31,20 +37,20 @@ class Workspace:
         """The data behind the evals, one folder per family."""
         return self.root / "evals"
 
+    @property
+    def builtin(self) -> bool:
+        """Whether this is the registry evalrun comes with (in the package, or the checkout it runs from)."""
+        return self.root.resolve() == builtin_root().resolve()
+
     @classmethod
     def locate(cls, start: Path | None = None) -> Workspace:
-        """`$EVALRUN_HOME`, else the nearest directory at or above `start` with `registry/`, else the built-in one."""
-        if os.environ.get(ENV_HOME):
-            home = Path(os.environ[ENV_HOME]).resolve()
-            if not (home / "registry").is_dir():
-                raise InputError(f"evalrun: {ENV_HOME}={os.environ[ENV_HOME]} has no registry/ folder")
-            return cls(home)
-        here = (start or Path.cwd()).resolve()
-        for directory in (here, *here.parents):
-            if (directory / "registry").is_dir() and (directory / "evals").is_dir():
-                return cls(directory)
-        builtin = PACKAGE / "_builtin"
-        return cls(builtin if builtin.is_dir() else PACKAGE.parent)
+        """The user's own workspace: `$EVALRUN_HOME`, else the nearest folder at or above `start` holding a registry,
+        else the built-in one. `evalrun new` writes there."""
+        return search_path(start)[-1]
+
+    def holds_registry(self) -> bool:
+        """Whether `registry/` here has at least one folder of entries."""
+        return any((self.registry_dir / kind).is_dir() for kind in ENTRY_FOLDERS)
 
     def data_file(self, relative: str) -> Path:
         """Resolve a data path given relative to `evals/`; raise ValueError if it leaves `evals/`."""
@@ -63,6 +69,44 @@ class Workspace:
             for path in target.rglob("*"):
                 _inside(path, self.root, f"path {relative!r} holds {path.name}, which leaves the repository")
         return target
+
+
+def builtin_root() -> Path:
+    """The root of the built-in registry: the copy inside an installed package, else the checkout evalrun runs from."""
+    builtin = PACKAGE / "_builtin"
+    return builtin if builtin.is_dir() else PACKAGE.parent
+
+
+def search_path(start: Path | None = None, registries: Sequence[Path] = ()) -> list[Workspace]:
+    """The workspaces whose registries together make evalrun's, in order: the built-in one, each folder of
+    `$EVALRUN_PATH`, each of `registries` (--registry), then the nearest folder at or above `start` (the current one)
+    holding a registry; each once. `$EVALRUN_HOME` instead names the only one. InputError for a folder named that
+    holds no registry."""
+    if os.environ.get(ENV_HOME):
+        return [_named(Path(os.environ[ENV_HOME]), f"{ENV_HOME}={os.environ[ENV_HOME]}")]
+    found = [Workspace(builtin_root())]
+    named = [p for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p]
+    found += [_named(Path(p), f"{ENV_PATH} folder {p}") for p in named]
+    found += [_named(p, f"--registry {p}") for p in registries]
+    here = (start or Path.cwd()).resolve()
+    nearest = next((Workspace(d) for d in (here, *here.parents) if Workspace(d).holds_registry()), None)
+    if nearest is not None:
+        found.append(nearest)
+    unique: dict[Path, Workspace] = {}
+    for workspace in found:
+        unique.setdefault(workspace.root.resolve(), workspace)
+    return list(unique.values())
+
+
+def _named(folder: Path, what: str) -> Workspace:
+    """The workspace at a folder the user named; InputError if it holds no registry."""
+    workspace = Workspace(folder.resolve())
+    if not workspace.holds_registry():
+        raise InputError(
+            f"evalrun: {what} has no registry: a registry folder holds registry/evals/, registry/suites/, "
+            "registry/models/ or registry/judges/"
+        )
+    return workspace
 
 
 def _inside(path: Path, root: Path, message: str) -> Path:

@@ -11,11 +11,10 @@ from harness.data.prompt import PromptRenderer
 from harness.data.selection import Selection
 from harness.errors import InputError
 from harness.models import check_model_name
-from harness.models.anthropic import DEFAULT_MAX_TOKENS as ANTHROPIC_MAX_TOKENS
 from harness.models.base import Prices
 from harness.models.pacing import DEFAULT_COMPLETION_TOKENS, estimate_tokens
+from harness.models.providers import PROVIDERS
 from harness.registry.specs import EvalSpec, ModelPreset
-from harness.registry.workspace import Workspace
 from harness.run.engine import FewShot
 
 
@@ -23,7 +22,6 @@ def dry_run(
     specs: Sequence[EvalSpec],
     models: Sequence[str],
     presets: Mapping[str, ModelPreset],
-    workspace: Workspace,
     *,
     selection: Selection,
     epochs: int,
@@ -31,12 +29,12 @@ def dry_run(
     overrides: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Per eval and model: requests, estimated prompt tokens, the most completion tokens, and cost where prices are known."""
-    problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
+    problems = [problem for spec in specs for problem in check_data(spec, hub=True)]
     if problems:
         raise InputError(problems)
     plans = []
     for spec in specs:
-        dataset = Dataset(spec, workspace)
+        dataset = Dataset(spec)
         renderer = PromptRenderer(spec.prompt)
         shots = FewShot(spec, dataset, seed)
         samples = prompt_tokens = 0
@@ -50,11 +48,9 @@ def dry_run(
             prices = Prices(**preset.prices) if preset and preset.prices else None
             # a preset's parameters win over the eval's, and the command line's over both, as in a run
             params = {**spec.generation, **(preset.params if preset else {}), **(overrides or {})}
-            provider = preset.provider if preset else model.partition("/")[0]
-            completion = int(
-                params.get("max_tokens")
-                or (ANTHROPIC_MAX_TOKENS if provider == "anthropic" else DEFAULT_COMPLETION_TOKENS)
-            )
+            kind = PROVIDERS.get(preset.provider if preset else model.partition("/")[0])  # None: a baseline
+            default = kind.default_max_tokens if kind else None
+            completion = int(params.get("max_tokens") or default or DEFAULT_COMPLETION_TOKENS)
             requests = samples * epochs
             plan = {
                 "eval": spec.id,

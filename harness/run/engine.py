@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import random
 import time
+import traceback
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,13 +16,12 @@ from harness.data.checks import check_data
 from harness.data.dataset import Dataset
 from harness.data.prompt import PromptError, PromptRenderer
 from harness.data.selection import Selection
-from harness.errors import InputError, ProviderError, RecordWriteError
-from harness.grading.isolation import GradingFailed
+from harness.errors import InputError, ProviderError, RecordWriteError, RunFailed
+from harness.grading.isolation import GradingFailed, describe
 from harness.grading.judge import JudgeGrader
 from harness.grading.scorer import Scorer, scorer
 from harness.models.base import MAX_ANSWER_BYTES, Provider
 from harness.registry.specs import EvalSpec
-from harness.registry.workspace import Workspace
 from harness.run.opening import RESUME_ANY, open_run
 from harness.run.progress import Board
 from harness.run.records import RunRecord, SampleRecord
@@ -97,12 +97,12 @@ class Skipped:
 
 
 async def run_all(
-    specs: Sequence[EvalSpec], providers: Sequence[Provider], workspace: Workspace, options: RunOptions
+    specs: Sequence[EvalSpec], providers: Sequence[Provider], options: RunOptions
 ) -> tuple[list[RunRecord], list[Skipped]]:
     """Check every eval's data, then run every eval × model pair at once; the summaries (eval-major, then model, as
     given) and the pairs skipped. Each model's samples in progress are capped (samples_in_progress) across all of its
     evals, its requests in flight by its provider at `options.concurrency`; a pair's own failure (not a sample's) cancels the others, which are left interrupted and resumable."""
-    problems = [problem for spec in specs for problem in check_data(spec, workspace, hub=True)]
+    problems = [problem for spec in specs for problem in check_data(spec, hub=True)]
     if problems:
         raise InputError(problems)
     if options.resume not in (None, RESUME_ANY) and len(specs) * len(providers) != 1:
@@ -120,10 +120,7 @@ async def run_all(
     slots = {provider.name: asyncio.Semaphore(samples_in_progress(options)) for provider in providers}
     async with Board(enabled=options.progress) as board:
         summaries = await _together(
-            [
-                run_eval(spec, provider, workspace, options, store, slots[provider.name], board)
-                for spec, provider in pairs
-            ]
+            [run_eval(spec, provider, options, store, slots[provider.name], board) for spec, provider in pairs]
         )
     return summaries, skipped
 
@@ -131,7 +128,6 @@ async def run_all(
 async def run_eval(
     spec: EvalSpec,
     provider: Provider,
-    workspace: Workspace,
     options: RunOptions,
     store: RunStore,
     slots: asyncio.Semaphore | None = None,
@@ -141,7 +137,7 @@ async def run_eval(
 
     `slots` caps the model's samples in progress (shared by all of its evals; default: this run's own
     `options.concurrency`), and `board` shows this pair's progress among others (default: none shown)."""
-    dataset = Dataset(spec, workspace)
+    dataset = Dataset(spec)
     options = replace(options, selection=options.selection.within(dataset))  # the ids this eval holds
     data_hash = dataset.fingerprint()
     renderer = PromptRenderer(spec.prompt)
@@ -206,6 +202,10 @@ async def run_eval(
     except (asyncio.CancelledError, KeyboardInterrupt, RecordWriteError):  # a record not written: resumable too
         status = "interrupted"
         raise
+    except Exception as exc:  # a fault in evalrun itself, not a sample's: the run is left failed and resumable
+        raise RunFailed(
+            f"{spec.id} × {provider.name}: {_fault(exc)}; finished samples are kept, --resume continues"
+        ) from exc
     finally:
         board.finish(shown, status)
         if stop:
@@ -219,6 +219,12 @@ async def run_eval(
 
 class _Stopped(Exception):
     """A pair reached its --max-errors limit: its other workers stop at once."""
+
+
+def _fault(exc: Exception) -> str:
+    """An unexpected exception as `Type: message (at file:line)`, the line that raised it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{describe(exc)} (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else describe(exc)
 
 
 async def _together(jobs: Sequence[Coroutine[Any, Any, T]]) -> list[T]:

@@ -16,7 +16,6 @@ from harness.grading.judge import JudgeGrader
 from harness.grading.scorer import Scorer, scorer
 from harness.registry.graders import KINDS
 from harness.registry.specs import EvalSpec
-from harness.registry.workspace import Workspace
 from harness.run.records import SCHEMA_VERSION, Paths, RunRecord, SampleRecord
 from harness.run.store import RunStore
 from harness.run.summary import Tally, now, summarize
@@ -30,7 +29,6 @@ async def regrade(
     store: RunStore,
     run_id: str,
     spec: EvalSpec,
-    workspace: Workspace,
     grader: Mapping[str, Any] | None = None,
     judge: JudgeGrader | None = None,
 ) -> RunRecord:
@@ -39,10 +37,10 @@ async def regrade(
     old = store.summary(run_id)
     if old.eval.id != spec.id:
         raise InputError(f"evalrun: run {run_id} is of eval {old.eval.id!r}, not {spec.id!r}")
-    problems = check_data(spec, workspace, hub=True)
+    problems = check_data(spec, hub=True)
     if problems:
         raise InputError(problems)
-    dataset = Dataset(spec, workspace)
+    dataset = Dataset(spec)
     current = {sample.id: sample for sample in dataset.samples()}
     config = grader or spec.grader_config
     kind = config["kind"]

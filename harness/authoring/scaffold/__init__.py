@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,14 +32,17 @@ class Scaffold:
     """Whether the prompt and examples are in English because evalrun has no wording for the eval's language."""
 
 
-def scaffold(workspace: Workspace, eval_id: str, tag: str, kind: str, family: str | None = None) -> Scaffold:
-    """Write a new eval, its two example lines and (if the family has none) its data card; InputError, writing nothing, if it cannot."""
+def scaffold(
+    workspace: Workspace, eval_id: str, tag: str, kind: str, family: str | None = None, rubrics: Collection[str] = ()
+) -> Scaffold:
+    """Write a new eval, its two example lines and (if the family has none) its data card; InputError, writing nothing,
+    if it cannot. `rubrics` are the judge rubrics the registries read know (a judge eval needs its rubric among them)."""
     folder = family if family is not None else eval_id.split(".")[0]
     problems = _id_problems(eval_id)
     if family is not None or not problems:  # a family taken from a bad id would only repeat the id's problem
         problems += _family_problems(folder)
     language, language_problems = check_language(tag)
-    problems += language_problems + _workspace_problems(workspace, kind)
+    problems += language_problems + _workspace_problems(workspace, kind, rubrics)
     if problems:
         raise InputError(problems)
     stem = data_stem(language)
@@ -129,15 +132,16 @@ def _family_problems(family: str) -> list[str]:
     return [f"evalrun: family {family!r} must be lower-case letters, digits, '-' and '_' (like gpt-history)"]
 
 
-def _workspace_problems(workspace: Workspace, kind: str) -> list[str]:
-    """Why scaffolds cannot go into this workspace: evalrun's own copy, or a judge rubric it lacks."""
+def _workspace_problems(workspace: Workspace, kind: str, rubrics: Collection[str]) -> list[str]:
+    """Why scaffolds cannot go into this workspace: evalrun's own installed copy, or a judge rubric no registry has."""
     if workspace.root.resolve().is_relative_to(PACKAGE):  # inside the harness package
-        return [
-            "evalrun: no workspace here: run `evalrun new` in a folder with registry/ and evals/ (or set EVALRUN_HOME)"
-        ]
+        return ["evalrun: the installed registry cannot be written: run `evalrun new` in your own project folder"]
     rubric = SETUPS[kind].options.get("rubric")
-    if rubric and not (workspace.registry_dir / "judges" / f"{rubric}.yaml").is_file():
-        return [f"evalrun: --grader judge needs the rubric registry/judges/{rubric}.yaml, which this workspace lacks"]
+    if rubric and rubric not in rubrics:
+        return [
+            f"evalrun: --grader judge needs the judge rubric {rubric!r} (registry/judges/{rubric}.yaml), "
+            "which no registry read here has"
+        ]
     return []
 
 
