@@ -15,8 +15,8 @@ from typing import Any
 
 from harness.analysis.pairing import Run
 from harness.errors import InputError, printable
-from harness.run.records import EvalInfo
-from harness.run.summary import reduce
+from harness.runner.records import EvalInfo
+from harness.runner.summary import reduce
 
 COMPARABLE = (("version", "eval version"), ("spec_hash", "spec hash"), ("data_hash", "data hash"), ("grader", "grader"))
 """The eval fields of a run record that must agree for two runs to measure the same thing, with their names."""
@@ -111,7 +111,7 @@ def run_warnings(a: Run, b: Run) -> list[str]:
 
 def compare_pair(a: Run, b: Run, metric: str | None, seed: int, resamples: int) -> dict[str, Any]:
     """The paired comparison of two runs of one eval on `metric` (default: A's primary metric)."""
-    from harness.run.statistics import mcnemar_exact, paired_bootstrap, sign_flip
+    from harness.runner.statistics import mcnemar_exact, paired_bootstrap, sign_flip
 
     metric = metric or a.summary.primary_metric
     for run in (a, b):
@@ -187,7 +187,7 @@ def compare(
     skipped: Sequence[Mapping[str, str]] = (),
 ) -> dict[str, Any]:
     """The comparison document: one entry per pair, with Holm-adjusted p-values across them."""
-    from harness.run.statistics import holm
+    from harness.runner.statistics import holm
 
     comparisons = [compare_pair(a, b, metric, seed, resamples) for a, b in pairs]
     tested = [c for c in comparisons if c["p"] is not None]

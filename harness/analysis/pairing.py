@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError, printable
-from harness.run.records import RunRecord, SampleRecord, read_samples
-from harness.run.records import read_run as read_record
+from harness.runner.records import RunRecord, SampleRecord, read_samples
+from harness.runner.records import read_run as read_record
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.run.engine import Skipped
-from harness.run.records import RunRecord
+from harness.runner.engine import Skipped
+from harness.runner.records import RunRecord
 
 
 def cell(summary: RunRecord) -> str:
@@ -58,7 +58,7 @@ def results_table(summaries: Sequence[RunRecord], skipped: Sequence[Skipped], mo
 def not_comparable(summaries: Sequence[RunRecord]) -> list[str]:
     """One note per eval whose runs differ in eval version, data or grader, saying what differs."""
     from harness.analysis.compare import differences
-    from harness.run.records import EvalInfo
+    from harness.runner.records import EvalInfo
 
     by_eval: dict[str, list[tuple[str, EvalInfo]]] = {}
     for s in summaries:

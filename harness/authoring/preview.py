@@ -9,7 +9,7 @@ from harness.data.dataset import Dataset
 from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import InputError, printable
 from harness.registry.specs import EvalSpec
-from harness.run.engine import FewShot
+from harness.runner.engine import FewShot
 
 
 def preview(spec: EvalSpec, count: int, seed: int = 0) -> list[dict[str, Any]]:

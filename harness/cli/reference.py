@@ -18,7 +18,7 @@ HEADER = """\
 # Command-line reference
 
 Generated from evalrun's argument parser by `python -m harness.cli.reference > docs/cli.md`: do not edit it by
-hand. Change the help in `harness/cli/` and regenerate; `tests/test_cli_reference.py` fails until this file is
+hand. Change the help in `harness/cli/` and regenerate; `tests/cli/test_cli_reference.py` fails until this file is
 what the parser gives. Every command also takes `-h`/`--help`, which prints its help in the terminal."""
 
 

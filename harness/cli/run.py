@@ -10,7 +10,7 @@ from typing import Any
 
 from harness.cli import run_arguments as arguments
 from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument, registry_argument
-from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
+from harness.cli.judging import cache_arguments, close_cache, judge_argument, open_cache
 from harness.data.selection import LIMIT_HELP
 from harness.errors import InputError
 
@@ -120,7 +120,7 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--resume",
         nargs="?",
-        const="any",  # harness.run.opening.RESUME_ANY
+        const="any",  # harness.runner.opening.RESUME_ANY
         metavar="RUN_ID",
         help="continue the newest unfinished run with the same eval, data, model and parameters (or the run named)",
     )
@@ -223,16 +223,16 @@ def _run(args: argparse.Namespace) -> int:
 
     leave_quietly(signal.SIGINT)  # until the run starts nothing is written: a Ctrl-C may end evalrun at once
     import asyncio
-    from dataclasses import replace
 
     from harness.analysis.table import failure_lines, results_table, run_folder_lines, run_folders
     from harness.cli.environment import load_dotenv_file
     from harness.cli.signals import SignalsCancel, Terminated
     from harness.data.selection import evals_with_ids
     from harness.models.base import MAX_ANSWER_BYTES, ModelSettings
-    from harness.run.engine import RunOptions, run_all
-    from harness.run.overrides import with_generation
-    from harness.run.records import run_data
+    from harness.runner.engine import RunOptions
+    from harness.runner.overrides import with_generation
+    from harness.runner.records import run_data
+    from harness.runner.session import evaluate, judge_models
 
     load_dotenv_file()
     models, concurrency, results = _defaults(args)
@@ -250,7 +250,7 @@ def _run(args: argparse.Namespace) -> int:
     specs = [with_generation(spec, params, args.system_message) for spec in specs]
     specs = evals_with_ids(specs, selection)
     if args.dry_run:
-        from harness.run.dry_run import dry_run, plan_table
+        from harness.runner.dry_run import dry_run, plan_table
 
         plans = dry_run(
             specs,
@@ -281,19 +281,16 @@ def _run(args: argparse.Namespace) -> int:
     options = RunOptions(
         results_dir=results,
         selection=selection,
-        concurrency=concurrency,
-        seed=args.seed,
+        models=settings,
         resume=args.resume,
         max_errors=args.max_errors,
         epochs=args.epochs,
         reducer=args.reducer,
-        max_answer_bytes=max_answer_bytes,
         say=lambda message: print(f"evalrun: {message}", file=sys.stderr),
         progress=not args.quiet and not args.json,
     )
 
-    configs = {spec.id: spec.grader_config for spec in specs}
-    judged = judge_models(configs, args.judge, registry.judges)
+    judge_models({spec.id: spec.grader_config for spec in specs}, args.judge, registry.judges)  # before any cache
     cache = open_cache(args)
 
     came: list[int] = []
@@ -301,10 +298,7 @@ def _run(args: argparse.Namespace) -> int:
     async def run() -> Any:
         with SignalsCancel(asyncio.current_task(), came):
             try:
-                async with Models(registry, settings, cache) as opened:
-                    providers = [opened.open(name) for name in models]
-                    judges = opened.judges(configs, judged)
-                    return await run_all(specs, providers, replace(options, judges=judges))
+                return await evaluate(registry, specs, models, options, judge=args.judge, cache=cache)
             except asyncio.CancelledError:
                 if came:  # every run has recorded what it finished and is left interrupted
                     return None

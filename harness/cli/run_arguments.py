@@ -93,7 +93,7 @@ def byte_count(text: str) -> int:
 
 def error_limit(text: str) -> Any:
     """--max-errors: a count of failed samples (`5`), or a share of them (`10%`, `0.1`)."""
-    from harness.run.engine import ErrorLimit
+    from harness.runner.engine import ErrorLimit
 
     try:
         if text.endswith("%"):

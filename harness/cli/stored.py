@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument, registry_argument
-from harness.cli.judging import Models, cache_arguments, close_cache, judge_argument, judge_models, open_cache
+from harness.cli.judging import cache_arguments, close_cache, judge_argument, open_cache
 from harness.errors import InputError
 from harness.registry.graders import KINDS
 
@@ -107,9 +107,10 @@ def _regrade(args: argparse.Namespace) -> int:
 
     from harness.analysis.table import failure_lines, results_table
     from harness.models.base import ModelSettings
-    from harness.run.records import RunRecord, run_data
-    from harness.run.regrade import regrade
-    from harness.run.store import RunStore
+    from harness.runner.records import RunRecord, run_data
+    from harness.runner.regrade import regrade
+    from harness.runner.session import Models, judge_models
+    from harness.runner.store import RunStore
 
     registry = load_registry(args)
     store = RunStore(args.results)

@@ -18,7 +18,10 @@ from harness.types import Request, Response, Sample, Score
 class JudgingModel(Protocol):
     """What a judge grader needs of a model: its name, and an answer to a request (a provider is one)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The model's name, as the run was given it."""
+        ...
 
     def describe(self) -> Mapping[str, Any]:
         """Provider, model, endpoint and parameters, for the run record (never a key)."""

@@ -138,10 +138,8 @@ def _workspace_problems(workspace: Workspace, kind: str, rubrics: Collection[str
         return ["evalrun: the installed registry cannot be written: run `evalrun new` in your own project folder"]
     rubric = SETUPS[kind].options.get("rubric")
     if rubric and rubric not in rubrics:
-        return [
-            f"evalrun: --grader judge needs the judge rubric {rubric!r} (registry/judges/{rubric}.yaml), "
-            "which no registry read here has"
-        ]
+        where = f"registry/judges/{rubric}.yaml"
+        return [f"evalrun: --grader judge needs the judge rubric {rubric!r} ({where}), which no registry read here has"]
     return []
 
 

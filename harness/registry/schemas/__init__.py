@@ -1,5 +1,5 @@
 """JSON Schemas shipped with evalrun for registry files (eval, suite, model, judge) and data cards (those of run
-records are generated beside them: harness/run/record_schemas.py)."""
+records are generated beside them: harness/runner/record_schemas.py)."""
 
 from __future__ import annotations
 

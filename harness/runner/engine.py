@@ -20,38 +20,52 @@ from harness.errors import InputError, ProviderError, RecordWriteError, RunFaile
 from harness.grading.isolation import GradingFailed, describe
 from harness.grading.judge import JudgeGrader
 from harness.grading.scorer import Scorer, scorer
-from harness.models.base import MAX_ANSWER_BYTES, Provider
+from harness.models.base import ModelSettings, Provider
 from harness.registry.specs import EvalSpec
-from harness.run.opening import RESUME_ANY, open_run
-from harness.run.progress import Board
-from harness.run.records import RunRecord, SampleRecord
-from harness.run.store import RunStore
-from harness.run.summary import Tally, now, summarize
+from harness.runner.opening import RESUME_ANY, open_run
+from harness.runner.progress import Board
+from harness.runner.records import RunRecord, SampleRecord
+from harness.runner.store import RunStore
+from harness.runner.summary import Tally, now, summarize
 from harness.types import Request, Sample
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """What the user asked for, beyond which evals and models."""
+    """What the user asked for, beyond which evals and models: one settings object for a run, the endpoints' part in
+    `models` (concurrency, seed and answer limit are read from there)."""
 
     results_dir: Path
     selection: Selection = field(default_factory=Selection)
     """Which samples of each eval (all of them by default)."""
-    concurrency: int = 8
-    seed: int = 0
+    models: ModelSettings = field(default_factory=ModelSettings)
+    """How the models are asked: concurrency, timeouts, retries, pacing, generation overrides, the answer limit."""
     resume: str | None = None
     """None: a new run; RESUME_ANY: continue the newest unfinished run that matches; else a run id to continue."""
     max_errors: ErrorLimit | None = None
     progress: bool = False
     epochs: int = 1
     reducer: str = "mean"
-    """How each sample's epochs become one score: see harness.run.summary.REDUCERS."""
+    """How each sample's epochs become one score: see harness.runner.summary.REDUCERS."""
     say: Callable[[str], None] = lambda message: None
     """Where notes for the person running evalrun go (the CLI prints them on stderr)."""
     judges: Mapping[str, JudgeGrader] = field(default_factory=dict)
     """The judge grader of each eval (by id) whose grader is `judge`."""
-    max_answer_bytes: int = MAX_ANSWER_BYTES
-    """The answer limit the models were given (part of the run's identity when it is not the default)."""
+
+    @property
+    def concurrency(self) -> int:
+        """Requests in flight per model, across all of its evals."""
+        return self.models.concurrency
+
+    @property
+    def seed(self) -> int:
+        """The seed of few-shot picks, baselines and bootstrap intervals."""
+        return self.models.seed
+
+    @property
+    def max_answer_bytes(self) -> int:
+        """The answer limit the models were given (part of the run's identity when it is not the default)."""
+        return self.models.max_answer_bytes
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from harness.grading.judge import JudgeGrader
 from harness.grading.scorer import Scorer, scorer
 from harness.registry.graders import KINDS
 from harness.registry.specs import EvalSpec
-from harness.run.records import SCHEMA_VERSION, Paths, RunRecord, SampleRecord
-from harness.run.store import RunStore
-from harness.run.summary import Tally, now, summarize
+from harness.runner.records import SCHEMA_VERSION, Paths, RunRecord, SampleRecord
+from harness.runner.store import RunStore
+from harness.runner.summary import Tally, now, summarize
 from harness.types import Sample
 
 WINDOW = 256

@@ -15,7 +15,15 @@ from typing import Any
 
 from harness.errors import InputError, RecordWriteError
 from harness.registry.workspace import display_path
-from harness.run.records import SCHEMA_VERSION, RunRecord, SampleRecord, read_run, read_samples, run_data, sample_data
+from harness.runner.records import (
+    SCHEMA_VERSION,
+    RunRecord,
+    SampleRecord,
+    read_run,
+    read_samples,
+    run_data,
+    sample_data,
+)
 
 
 class RunWriter:

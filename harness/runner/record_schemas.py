@@ -1,5 +1,5 @@
-"""The JSON Schemas of the run records, generated from their types. `python -m harness.run.record_schemas` rewrites
-`harness/run/schemas/`; a test checks that the shipped files are what it gives today."""
+"""The JSON Schemas of the run records, generated from their types. `python -m harness.runner.record_schemas` rewrites
+`harness/runner/schemas/`; a test checks that the shipped files are what it gives today."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness.run.records import RunRecord, SampleRecord
-from harness.run.typed_json import schema_of
+from harness.runner.records import RunRecord, SampleRecord
+from harness.runner.typed_json import schema_of
 
 SCHEMAS: dict[str, tuple[type[Any], str]] = {
     "run": (RunRecord, "evalrun run record (results/runs/<run_id>/run.json)"),

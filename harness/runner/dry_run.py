@@ -15,7 +15,7 @@ from harness.models.base import Prices
 from harness.models.pacing import DEFAULT_COMPLETION_TOKENS, estimate_tokens
 from harness.models.providers import PROVIDERS
 from harness.registry.specs import EvalSpec, ModelPreset
-from harness.run.engine import FewShot
+from harness.runner.engine import FewShot
 
 
 def dry_run(

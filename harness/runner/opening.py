@@ -12,12 +12,12 @@ from harness.errors import InputError
 from harness.models.base import MAX_ANSWER_BYTES, Provider
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import display_path
-from harness.run.records import EvalInfo, ModelInfo, Paths, RunRecord, SampleRecord
-from harness.run.store import RunStore, RunWriter
-from harness.run.summary import now
+from harness.runner.records import EvalInfo, ModelInfo, Paths, RunRecord, SampleRecord
+from harness.runner.store import RunStore, RunWriter
+from harness.runner.summary import now
 
 if TYPE_CHECKING:
-    from harness.run.engine import RunOptions
+    from harness.runner.engine import RunOptions
 
 RESUME_ANY = "any"
 """`--resume` without a run id: continue the newest unfinished run with the same identity."""

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from harness.models.base import Prices
-from harness.run.records import Counts, ErrorCount, LatencySummary, Results, SampleRecord, TokenTotals
-from harness.run.statistics import estimate, quantile
+from harness.runner.records import Counts, ErrorCount, LatencySummary, Results, SampleRecord, TokenTotals
+from harness.runner.statistics import estimate, quantile
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from harness.run.summary import Tally
+from harness.runner.summary import Tally
 
 TERMINAL_SECONDS = 0.25
 """How often a terminal display is redrawn."""

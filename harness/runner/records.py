@@ -1,6 +1,6 @@
 """Run records, defined once: the run header and results (`run.json`) and the sample record (a `samples.jsonl` line),
-with the only functions that turn them into JSON and back. Their JSON Schemas (`harness/run/schemas/`) are generated
-from these types (`python -m harness.run.record_schemas`)."""
+with the only functions that turn them into JSON and back. Their JSON Schemas (`harness/runner/schemas/`) are generated
+from these types (`python -m harness.runner.record_schemas`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.errors import InputError, printable
-from harness.run.statistics import Estimate
-from harness.run.typed_json import ShapeError, field_names, from_data, to_data
+from harness.runner.statistics import Estimate
+from harness.runner.typed_json import ShapeError, field_names, from_data, to_data
 
 SCHEMA_VERSION = 2
 """2: every field is written, and `latency_s` is the answering request's own time. Version 1 records (which may lack
