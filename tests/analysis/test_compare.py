@@ -13,10 +13,10 @@ import pytest
 from harness.analysis.compare import compare, run_scores
 from harness.analysis.pairing import Run
 from harness.analysis.table import results_table
-from harness.run.records import RunRecord, SampleRecord, run_data, sample_data
-from harness.run.statistics import Estimate, holm, mcnemar_exact, paired_bootstrap, sign_flip
-from tests.conftest import REPO, evalrun, run_record, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault
+from harness.runner.records import RunRecord, SampleRecord, run_data, sample_data
+from harness.runner.statistics import Estimate, holm, mcnemar_exact, paired_bootstrap, sign_flip
+from tests.support import REPO, evalrun, run_record, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault
 
 # --- the statistics, against values worked out by hand --------------------------------------------------------------
 

@@ -4,38 +4,20 @@ self-test, duplicate questions, size limits; and `--changed-since`, `--preview`,
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness.authoring.overlap import Question, duplicate_problems
 from harness.cli import main
-from tests.conftest import CARD, TEST_CANARY, evalrun, write, write_jsonl
-
-EVAL = """\
-id: demo.en
-description: A demo eval.
-language: en
-version: 1
-data:
-  path: demo/en.jsonl
-prompt:
-  user: "Q: {{ question }}\\nA:"
-grader:
-  kind: exact
-"""
-ROWS = [
-    {"id": "q1", "question": "What is the capital of Japan?", "answers": ["Tokyo"]},
-    {"id": "q2", "question": "How many parameters does GPT-2 have?", "answers": ["1.5 billion"]},
-    {"id": "q3", "question": "How many parameters does GPT-3 have?", "answers": ["175 billion"]},
-]
+from tests.support import CARD, REPO, TEST_CANARY, evalrun, write, write_jsonl
+from tests.support.demo import TASK_EVAL, TASK_ROWS, git
 
 
 @pytest.fixture
 def demo(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write(workspace / "registry/evals/demo.en.yaml", EVAL)
-    write_jsonl(workspace / "evals/demo/en.jsonl", ROWS)
+    write(workspace / "registry/evals/demo.en.yaml", TASK_EVAL)
+    write_jsonl(workspace / "evals/demo/en.jsonl", TASK_ROWS)
     monkeypatch.chdir(workspace)
     return workspace
 
@@ -79,7 +61,7 @@ def test_data_card_problems(demo: Path, capsys: pytest.CaptureFixture[str], card
 
 
 def test_every_data_file_carries_the_canary(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_jsonl(demo / "evals/demo/en.jsonl", ROWS, card=False)
+    write_jsonl(demo / "evals/demo/en.jsonl", TASK_ROWS, card=False)
     expected = (
         f"evals/demo/en.jsonl:1: the canary GUID {TEST_CANARY} (evals/demo/README.md:4) is not in this file: "
         "put it on every line, as the card says"
@@ -89,7 +71,7 @@ def test_every_data_file_carries_the_canary(demo: Path, capsys: pytest.CaptureFi
 
 def test_a_card_shared_by_two_evals_is_reported_once(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     japanese = (
-        EVAL.replace("demo.en", "demo.ja").replace("language: en", "language: ja").replace("en.jsonl", "ja.jsonl")
+        TASK_EVAL.replace("demo.en", "demo.ja").replace("language: en", "language: ja").replace("en.jsonl", "ja.jsonl")
     )
     write(demo / "registry/evals/demo.ja.yaml", japanese)
     write_jsonl(demo / "evals/demo/ja.jsonl", [{"id": "j1", "question": "日本の首都は？", "answers": ["東京"]}])
@@ -99,7 +81,7 @@ def test_a_card_shared_by_two_evals_is_reported_once(demo: Path, capsys: pytest.
 
 @pytest.mark.parametrize("tag", ["ko", "en-GB", "zh-TW", "sr-Latn-RS", "ja-JP"])
 def test_any_valid_bcp47_tag_is_accepted(demo: Path, capsys: pytest.CaptureFixture[str], tag: str) -> None:
-    write(demo / "registry/evals/demo.en.yaml", EVAL.replace("language: en", f"language: {tag}"))
+    write(demo / "registry/evals/demo.en.yaml", TASK_EVAL.replace("language: en", f"language: {tag}"))
     assert problems(capsys) == []
 
 
@@ -113,7 +95,7 @@ def test_any_valid_bcp47_tag_is_accepted(demo: Path, capsys: pytest.CaptureFixtu
     ],
 )
 def test_invalid_language_tags(demo: Path, capsys: pytest.CaptureFixture[str], tag: str, message: str) -> None:
-    write(demo / "registry/evals/demo.en.yaml", EVAL.replace("language: en", f"language: {tag}"))
+    write(demo / "registry/evals/demo.en.yaml", TASK_EVAL.replace("language: en", f"language: {tag}"))
     found = problems(capsys)
     assert len(found) == 1 and found[0].startswith(f"registry/evals/demo.en.yaml:3: {message}"), found
 
@@ -121,16 +103,16 @@ def test_invalid_language_tags(demo: Path, capsys: pytest.CaptureFixture[str], t
 def test_the_oracle_self_test_finds_answers_the_grader_cannot_give_full_marks(
     demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(demo / "registry/evals/demo.en.yaml", EVAL.replace("kind: exact", "kind: numeric"))
-    write_jsonl(demo / "evals/demo/en.jsonl", [*ROWS[1:], {"id": "q4", "question": "Who?", "answers": ["Ilya"]}])
+    write(demo / "registry/evals/demo.en.yaml", TASK_EVAL.replace("kind: exact", "kind: numeric"))
+    write_jsonl(demo / "evals/demo/en.jsonl", [*TASK_ROWS[1:], {"id": "q4", "question": "Who?", "answers": ["Ilya"]}])
     expected = "evals/demo/en.jsonl:3: oracle self-test: reference 'Ilya' given as the answer scores 0, not 1, with grader 'numeric'"
     assert problems(capsys) == [expected]
 
 
 def test_duplicate_questions_within_and_across_evals(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = [*ROWS, {"id": "q4", "question": "what is the capital of japan", "answers": ["Tokyo"]}]
+    rows = [*TASK_ROWS, {"id": "q4", "question": "what is the capital of japan", "answers": ["Tokyo"]}]
     write_jsonl(demo / "evals/demo/en.jsonl", rows)
-    other = EVAL.replace("demo.en", "other.en").replace("demo/en.jsonl", "other/en.jsonl")
+    other = TASK_EVAL.replace("demo.en", "other.en").replace("demo/en.jsonl", "other/en.jsonl")
     write(demo / "registry/evals/other.en.yaml", other)
     write_jsonl(
         demo / "evals/other/en.jsonl",
@@ -175,24 +157,19 @@ def test_size_limits(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with open(demo / "evals/demo/en.jsonl", "r+b") as data:
         data.truncate(51 << 20)  # sparse: costs no disk
     assert problems(capsys)[0].startswith("evals/demo/en.jsonl:1: data file is 51 MB; the limit is 50 MB")
-    write(demo / "registry/evals/demo.en.yaml", EVAL + "# padding\n" * 200_000)
+    write(demo / "registry/evals/demo.en.yaml", TASK_EVAL + "# padding\n" * 200_000)
     assert problems(capsys)[0].startswith("registry/evals/demo.en.yaml:1: file is 2,")
-
-
-def git(repo: Path, *args: str) -> str:
-    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args]
-    return subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 def test_changed_since_checks_only_what_a_pull_request_touches(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     git(demo, "init", "-q", "-b", "main")
     write_jsonl(demo / "evals/old/en.jsonl", [{"id": "x", "question": "Q?", "answers": [""]}])  # broken, already merged
-    write(demo / "registry/evals/old.en.yaml", EVAL.replace("demo.en", "old.en").replace("demo/en", "old/en"))
+    write(demo / "registry/evals/old.en.yaml", TASK_EVAL.replace("demo.en", "old.en").replace("demo/en", "old/en"))
     git(demo, "add", "-A")
     git(demo, "commit", "-qm", "base")
     assert problems(capsys, "--changed-since", "main") == []
     git(demo, "checkout", "-qb", "pr")
-    rows = [*ROWS, {"id": "q4", "question": "Who founded OpenAI?", "answers": []}]
+    rows = [*TASK_ROWS, {"id": "q4", "question": "Who founded OpenAI?", "answers": []}]
     write_jsonl(demo / "evals/demo/en.jsonl", rows)  # changed, not committed
     found = problems(capsys, "--changed-since", "main")
     assert [line.split(": ")[0] for line in found] == ["evals/demo/en.jsonl:4"]
@@ -230,7 +207,7 @@ def test_preview_shows_prompts_and_references_escaped(demo: Path) -> None:
 
 
 def test_the_shipped_registry_passes_every_contribution_check() -> None:
-    result = evalrun("validate", "--json", cwd=Path(__file__).resolve().parent.parent)
+    result = evalrun("validate", "--json", cwd=REPO)
     assert result.returncode == 0 and json.loads(result.stdout) == []
 
 
@@ -247,21 +224,25 @@ def test_the_shipped_registry_passes_every_contribution_check() -> None:
 def test_templates_cannot_reach_beyond_sample_data(
     demo: Path, capsys: pytest.CaptureFixture[str], template: str, message: str
 ) -> None:
-    write(demo / "registry/evals/demo.en.yaml", EVAL.replace("Q: {{ question }}\\nA:", template.replace('"', '\\"')))
+    write(
+        demo / "registry/evals/demo.en.yaml", TASK_EVAL.replace("Q: {{ question }}\\nA:", template.replace('"', '\\"'))
+    )
     found = problems(capsys)
     assert found and found[0].startswith(f"registry/evals/demo.en.yaml:8: {message}"), found
 
 
 def test_plain_templates_with_filters_and_loops_are_fine(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     template = "{{ question | upper }}{% for a in answers %} {{ loop.index }}{% endfor %}"
-    write(demo / "registry/evals/demo.en.yaml", EVAL.replace("Q: {{ question }}\\nA:", template))
+    write(demo / "registry/evals/demo.en.yaml", TASK_EVAL.replace("Q: {{ question }}\\nA:", template))
     assert problems(capsys) == []
 
 
 def test_validating_an_eval_file_reports_duplicates_in_its_data(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    other = EVAL.replace("demo.en", "other.en").replace("demo/en.jsonl", "other/en.jsonl")
+    other = TASK_EVAL.replace("demo.en", "other.en").replace("demo/en.jsonl", "other/en.jsonl")
     write(demo / "registry/evals/other.en.yaml", other)
-    write_jsonl(demo / "evals/other/en.jsonl", [{"id": "o1", "question": ROWS[0]["question"], "answers": ["Tokyo"]}])
+    write_jsonl(
+        demo / "evals/other/en.jsonl", [{"id": "o1", "question": TASK_ROWS[0]["question"], "answers": ["Tokyo"]}]
+    )
     assert problems(capsys, "registry/evals/other.en.yaml") == [
         "evals/other/en.jsonl:1: duplicate question: the same as demo.en q1 (evals/demo/en.jsonl:1)"
     ]

@@ -11,7 +11,7 @@ import pytest
 from harness.authoring.scaffold import SETUPS
 from harness.cli import main
 from harness.registry.graders import KINDS
-from tests.conftest import evalrun
+from tests.support import evalrun
 
 LANGUAGES = ("en", "ja", "zh-Hans")
 FRONT_MATTER = re.compile(

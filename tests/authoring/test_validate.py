@@ -9,48 +9,17 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from tests.conftest import TEST_CANARY, evalrun, write, write_jsonl
-
-GOOD_EVAL = """\
-id: demo.en
-description: A demo eval.
-language: en
-tags: [demo]
-version: 1
-data:
-  path: demo/en.jsonl
-prompt:
-  system: Answer briefly.
-  user: "Q: {{ question }}\\nA:"
-generation:
-  temperature: 0
-  max_tokens: 16
-grader:
-  kind: exact
-"""
-ROWS = [
-    {"id": "q1", "question": "Capital of Japan?", "answers": ["Tokyo"]},
-    {"id": "q2", "question": "2+2?", "answers": ["4"]},
-]
+from tests.support import REPO, TEST_CANARY, evalrun, write, write_jsonl
+from tests.support.demo import DEMO_EVAL, DEMO_ROWS, problems
 
 
 @pytest.fixture
 def demo(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write(workspace / "registry/evals/demo.en.yaml", GOOD_EVAL)
+    write(workspace / "registry/evals/demo.en.yaml", DEMO_EVAL)
     write(workspace / "registry/suites/demo.yaml", "id: demo\ndescription: Demo suite.\nevals: [demo.en]\n")
-    write_jsonl(workspace / "evals/demo/en.jsonl", ROWS)
+    write_jsonl(workspace / "evals/demo/en.jsonl", DEMO_ROWS)
     monkeypatch.chdir(workspace)
     return workspace
-
-
-def problems(capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, list[str]]:
-    status = main(["validate", *paths])
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    lines = [line for line in captured.err.splitlines() if line and not line.startswith("ok:")]
-    for line in lines:
-        assert re.match(r"^[^:]+:\d+: \S", line), line
-    return status, lines
 
 
 def test_valid_workspace_passes(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -58,7 +27,7 @@ def test_valid_workspace_passes(demo: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_repository_registry_is_valid(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(REPO)
     assert problems(capsys) == (0, [])
 
 
@@ -129,7 +98,7 @@ def test_repository_registry_is_valid(capsys: pytest.CaptureFixture[str], monkey
 )
 def test_bad_eval_spec(demo: Path, capsys: pytest.CaptureFixture[str], edit, expected: str) -> None:
     spec = demo / "registry/evals/demo.en.yaml"
-    spec.write_text(edit(GOOD_EVAL), encoding="utf-8")
+    spec.write_text(edit(DEMO_EVAL), encoding="utf-8")
     status, lines = problems(capsys)
     assert status == 2
     assert any(re.search(expected, line) for line in lines), lines
@@ -176,7 +145,7 @@ def test_every_problem_is_reported_on_its_own_line(demo: Path, capsys: pytest.Ca
 
 
 def test_duplicate_eval_id(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(demo / "registry/evals/copy.yaml", GOOD_EVAL)
+    write(demo / "registry/evals/copy.yaml", DEMO_EVAL)
     status, lines = problems(capsys)
     assert status == 2
     assert any(
@@ -204,7 +173,7 @@ def test_validate_named_paths_only(demo: Path, capsys: pytest.CaptureFixture[str
 def test_validate_a_file_outside_the_registry(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outside = write(
         demo / "incoming/evals/new.yaml",
-        GOOD_EVAL.replace("id: demo.en", "id: new").replace("version: 1", "version: 0"),
+        DEMO_EVAL.replace("id: demo.en", "id: new").replace("version: 1", "version: 0"),
     )
     status, lines = problems(capsys, str(outside))
     assert status == 2
@@ -217,7 +186,7 @@ def test_missing_path_argument(demo: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_validate_subprocess_exit_code_and_no_traceback(demo: Path) -> None:
-    write(demo / "registry/evals/demo.en.yaml", GOOD_EVAL.replace("kind: exact", "kind: [exact"))
+    write(demo / "registry/evals/demo.en.yaml", DEMO_EVAL.replace("kind: exact", "kind: [exact"))
     result = evalrun("validate", cwd=demo)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from harness.cli import _parser
 from harness.cli.reference import render
-from tests.conftest import REPO
+from tests.support import REPO
 
 REGENERATE = ".venv/bin/python -m harness.cli.reference > docs/cli.md"
 

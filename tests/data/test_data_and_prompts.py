@@ -16,9 +16,9 @@ from harness.models.base import ModelSettings
 from harness.registry.loader import Registry
 from harness.registry.specs import PromptSpec
 from harness.registry.workspace import Workspace, display_path
-from harness.run.engine import RunOptions, run_all
+from harness.runner.engine import RunOptions, run_all
 from harness.types import Sample
-from tests.conftest import write, write_jsonl
+from tests.support import write, write_jsonl
 
 SQUAD_ROWS = [
     {
@@ -133,7 +133,7 @@ def test_few_shot_examples_never_include_the_sample(workspace: Path, tmp_path: P
         run_all(
             [registry.evals["demo"]],
             [open_provider("baseline/oracle", {}, ModelSettings())],
-            RunOptions(tmp_path, seed=1),
+            RunOptions(tmp_path, models=ModelSettings(seed=1)),
         )
     )
     records = [json.loads(line) for line in Path(summaries[0].paths.samples).read_text().splitlines()]

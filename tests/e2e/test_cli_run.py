@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from harness.run.record_schemas import validator as record_validator
-from tests.conftest import REPO, SECRET, against, evalrun
-from tests.openai_server import FakeOpenAI, Fault
+from harness.runner.record_schemas import validator as record_validator
+from tests.support import REPO, SECRET, against, evalrun
+from tests.support.openai_server import FakeOpenAI, Fault
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 

@@ -7,7 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 
 def test_help_imports_no_heavy_module() -> None:
@@ -40,8 +40,8 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
         "harness/_builtin/registry/evals/comprehension.ja.yaml",
         "harness/_builtin/evals/gpt-history/en.jsonl",
         "harness/registry/schemas/eval.schema.json",
-        "harness/run/schemas/run.schema.json",
-        "harness/run/schemas/sample.schema.json",
+        "harness/runner/schemas/run.schema.json",
+        "harness/runner/schemas/sample.schema.json",
         "harness/authoring/scaffold/examples.yaml",
         "harness/authoring/scaffold/eval.yaml.in",
         "harness/authoring/scaffold/card.md.in",

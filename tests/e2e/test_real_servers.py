@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, SECRET, evalrun
-from tests.tiny_gguf import write_tiny_gguf
+from tests.support import REPO, SECRET, evalrun
+from tests.support.tiny_gguf import write_tiny_gguf
 
 pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is not installed (the `servers` extra)")
 pytest.importorskip("gguf", reason="gguf is not installed (the `servers` extra)")

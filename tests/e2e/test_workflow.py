@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REPO, write, write_jsonl
-from tests.test_contribution import EVAL, ROWS, git
+from tests.support import REPO, write, write_jsonl
+from tests.support.demo import TASK_EVAL, TASK_ROWS, git
 
 WORKFLOW = REPO / ".github/workflows/ci.yml"
 
@@ -44,8 +44,8 @@ def run_step(name: str, cwd: Path, tmp_path: Path, **env: str) -> tuple[subproce
 @pytest.fixture
 def pull_request(workspace: Path) -> Path:
     """A repository whose main branch has one eval, and a PR branch that adds another."""
-    write(workspace / "registry/evals/demo.en.yaml", EVAL)
-    write_jsonl(workspace / "evals/demo/en.jsonl", ROWS)
+    write(workspace / "registry/evals/demo.en.yaml", TASK_EVAL)
+    write_jsonl(workspace / "evals/demo/en.jsonl", TASK_ROWS)
     git(workspace, "init", "-q", "-b", "main")
     git(workspace, "add", "-A")
     git(workspace, "commit", "-qm", "base")
@@ -58,7 +58,7 @@ def test_the_job_summary_lists_new_evals_with_oracle_and_baseline_scores(pull_re
     result, summary = run_step("Summarize new or changed evals", pull_request, tmp_path, BASE="main")
     assert result.returncode == 0, result.stderr
     assert "None: this pull request changes no eval" in summary
-    added = EVAL.replace("demo.en", "capitals.en").replace("demo/en.jsonl", "capitals/en.jsonl")
+    added = TASK_EVAL.replace("demo.en", "capitals.en").replace("demo/en.jsonl", "capitals/en.jsonl")
     write(pull_request / "registry/evals/capitals.en.yaml", added)
     write_jsonl(
         pull_request / "evals/capitals/en.jsonl", [{"id": "c1", "question": "Capital of France?", "answers": ["Paris"]}]

@@ -15,8 +15,8 @@ from harness.grading import make_grader
 from harness.grading.normalize import Normalization, normalize
 from harness.registry.graders import config_problems
 from harness.types import Sample
-from tests.conftest import REPO, evalrun, write, write_jsonl
-from tests.test_validate import GOOD_EVAL, ROWS, problems
+from tests.support import REPO, evalrun, write, write_jsonl
+from tests.support.demo import DEMO_EVAL, DEMO_ROWS, problems
 
 
 def sample(*references: str) -> Sample:
@@ -123,7 +123,7 @@ def test_config_problems(config: dict[str, object], message: str) -> None:
     assert any(message in text for text in found), found
 
 
-CHECKED = GOOD_EVAL.replace(
+CHECKED = DEMO_EVAL.replace(
     "grader:\n  kind: exact\n",
     "grader:\n  kind: includes\nchecks:\n  - output: It is Tokyo.\n    references: [Tokyo]\n    score: 1\n"
     "  - output: Kyoto\n    references: [Tokyo]\n    score: 1\n",
@@ -132,7 +132,7 @@ CHECKED = GOOD_EVAL.replace(
 
 def test_validate_runs_the_grader_checks(workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     write(workspace / "registry/evals/demo.en.yaml", CHECKED)
-    write_jsonl(workspace / "evals/demo/en.jsonl", ROWS)
+    write_jsonl(workspace / "evals/demo/en.jsonl", DEMO_ROWS)
     monkeypatch.chdir(workspace)
     status, lines = problems(capsys)
     assert status == 2
@@ -142,9 +142,9 @@ def test_validate_runs_the_grader_checks(workspace: Path, monkeypatch: pytest.Mo
 def test_validate_reports_grader_options_at_their_line(
     workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    spec = GOOD_EVAL.replace("grader:\n  kind: exact\n", "grader:\n  kind: f1\n  standard: jsquad\n  fold_kana: true\n")
+    spec = DEMO_EVAL.replace("grader:\n  kind: exact\n", "grader:\n  kind: f1\n  standard: jsquad\n  fold_kana: true\n")
     write(workspace / "registry/evals/demo.en.yaml", spec)
-    write_jsonl(workspace / "evals/demo/en.jsonl", ROWS)
+    write_jsonl(workspace / "evals/demo/en.jsonl", DEMO_ROWS)
     monkeypatch.chdir(workspace)
     status, lines = problems(capsys)
     assert status == 2 and len(lines) == 1 and lines[0].startswith("registry/evals/demo.en.yaml:17: grader:")

@@ -151,7 +151,7 @@ def test_graders_produce_their_declared_metrics(kind: str) -> None:
 
 
 def test_bootstrap_interval_does_not_depend_on_order() -> None:
-    from harness.run.statistics import estimate
+    from harness.runner.statistics import estimate
 
     values = [0.1 * (i % 11) for i in range(60)]
     assert estimate(values, seed=3) == estimate(list(reversed(values)), seed=3)

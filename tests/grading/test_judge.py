@@ -11,8 +11,8 @@ import pytest
 
 from harness.grading.judge import read_verdict
 from harness.registry.specs import JudgeSpec, PromptSpec
-from tests.conftest import evalrun, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import evalrun, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault
 
 EVAL = """\
 id: judged

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.grading.standards import STANDARDS, StandardScore, standard_score
+from tests.support import FIXTURES, REPO
 
-VECTORS = Path(__file__).resolve().parent / "fixtures/official-metric-vectors.jsonl"
+VECTORS = FIXTURES / "official-metric-vectors.jsonl"
 """Cases scored by the official SQuAD v1.1, CMRC 2018 and JSQuAD scripts, kept in the repository."""
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _vector_cases() -> list[tuple[str, str, str, list[str], float, float]]:

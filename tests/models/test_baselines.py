@@ -13,17 +13,17 @@ from harness.models.base import ModelSettings
 from harness.models.baseline import extract_answer, random_span
 from harness.registry.loader import Registry
 from harness.registry.workspace import Workspace
-from harness.run.engine import RunOptions, run_all
-from harness.run.records import run_data
+from harness.runner.engine import RunOptions, run_all
+from harness.runner.records import run_data
 from harness.types import Request, Sample
-from tests.conftest import REPO
+from tests.support import REPO
 
 REGISTRY = Registry.load(Workspace(REPO))
 
 
 def run(models: list[str], eval_ids: list[str], tmp_path: Path, seed: int = 0):
     providers = [open_provider(m, {}, ModelSettings(seed=seed)) for m in models]
-    options = RunOptions(results_dir=tmp_path, seed=seed)
+    options = RunOptions(results_dir=tmp_path, models=ModelSettings(seed=seed))
     summaries, skipped = asyncio.run(run_all(REGISTRY.resolve(eval_ids), providers, options))
     return [run_data(summary) for summary in summaries], skipped  # as run.json holds them
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from harness.models.cache import ResponseCache
 from harness.types import Request, Response, Sample, Usage
-from tests.conftest import REPO, SECRET, evalrun
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import REPO, SECRET, evalrun
+from tests.support.openai_server import FakeOpenAI, Fault
 
 
 def run(server: FakeOpenAI, results: Path, *models: str, extra: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -155,3 +155,22 @@ def test_a_stored_response_comes_back_whole(tmp_path: Path) -> None:
     cache.close()
     found = ResponseCache(tmp_path).get("k")
     assert found == Response(**{**values, "attempts": 0, "cached": True})  # type: ignore[arg-type]
+
+
+def test_cached_answers_are_not_latency(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    env = {"OPENAI_BASE_URL": openai_server.base_url}
+    for _ in range(2):
+        result = evalrun(
+            "run",
+            "gpt-history.en",
+            "-m",
+            "openai/m",
+            "--limit",
+            "3",
+            "--json",
+            "--results",
+            str(tmp_path),
+            cwd=REPO,
+            env=env,
+        )
+    assert json.loads(result.stdout)["runs"][0]["latency_s"] == {"mean": None, "p50": None, "p95": None}

@@ -13,8 +13,8 @@ import pytest
 
 from harness.models.cache import FILE_NAME, ResponseCache
 from harness.types import Response, Usage
-from tests.conftest import REPO, evalrun
-from tests.openai_server import FakeOpenAI
+from tests.support import REPO, evalrun
+from tests.support.openai_server import FakeOpenAI
 
 SAMPLES = 6
 NOT_A_DATABASE = b"these bytes are not an SQLite database\n" * 200

@@ -15,8 +15,8 @@ from harness.models.base import ModelSettings
 from harness.models.retry import RetryPolicy, retry_after_seconds
 from harness.registry.specs import ModelPreset
 from harness.types import Request, Sample
-from tests.conftest import SECRET
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import SECRET
+from tests.support.openai_server import FakeOpenAI, Fault
 
 SAMPLE = Sample(id="s1", fields={"question": "q"}, references=("a",))
 REQUEST = Request(({"role": "user", "content": "What is 2+2?"},), {"temperature": 0, "max_tokens": 8}, SAMPLE)
@@ -252,3 +252,17 @@ def test_rate_limit_reset_headers() -> None:
     }
     assert retry_after_seconds(anthropic_style, now=now) == 30.0
     assert retry_after_seconds({**openai_style, "retry-after": "2"}) == 2.0  # an explicit Retry-After wins
+
+
+def test_out_of_quota_is_not_retried(openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = {
+        "error": {
+            "message": "You exceeded your current quota.",
+            "type": "insufficient_quota",
+            "code": "insufficient_quota",
+        }
+    }
+    openai_server.faults.append(Fault("status", 429, retry_after="0", body=body))
+    with pytest.raises(ProviderError) as caught:
+        ask(openai_server, monkeypatch)
+    assert caught.value.attempts == 1 and len(openai_server.requests) == 1

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.models.pacing import AdaptiveLimit, Budget, estimate_tokens
-from tests.conftest import against
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import against
+from tests.support.openai_server import FakeOpenAI, Fault
 
 
 def simulate(limit: AdaptiveLimit, rounds: int, throttled: Callable[[int, int], bool]) -> list[int]:
@@ -150,3 +150,18 @@ def test_rpm_flag_paces_a_run(openai_server: FakeOpenAI, tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started > 1.0  # 10 at once, then 10 a second
+
+
+def test_a_woken_then_cancelled_waiter_hands_its_place_on() -> None:
+    async def main() -> bool:
+        limit = AdaptiveLimit(1)
+        await limit.acquire()
+        second = asyncio.ensure_future(limit.acquire())
+        third = asyncio.ensure_future(limit.acquire())
+        await asyncio.sleep(0)
+        limit.release(0, False)  # wakes `second` ...
+        second.cancel()  # ... which is cancelled before it runs
+        await asyncio.sleep(0.01)
+        return third.done()
+
+    assert asyncio.run(main())

@@ -19,7 +19,7 @@ from harness.models.pacing import DEFAULT_COMPLETION_TOKENS
 from harness.models.providers import BASELINE, NAMES, PROVIDERS, key_variables
 from harness.registry.schemas import schema
 from harness.registry.specs import ModelPreset, endpoint_url_problem
-from tests.conftest import REPO, SECRET, evalrun
+from tests.support import REPO, SECRET, evalrun
 
 CONFIGURATION = ("base_url_env", "default_base_url", "api_key_env")
 """What every provider class must declare itself (HTTPProvider only annotates them)."""

@@ -12,10 +12,11 @@ import pytest
 from harness.errors import ProviderError
 from harness.models import open_provider
 from harness.models.base import ModelSettings
+from harness.models.ollama import host_url
 from harness.models.retry import RetryPolicy
 from harness.types import Request, Sample
-from tests.conftest import REPO, SECRET, evalrun
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import REPO, SECRET, evalrun
+from tests.support.openai_server import FakeOpenAI, Fault
 
 MESSAGES = (
     {"role": "system", "content": "Answer briefly."},
@@ -175,3 +176,16 @@ def test_cost_from_preset_prices(openai_server: FakeOpenAI, repo_copy: Path, tmp
     assert summary["cost_usd"] == pytest.approx((500 * 2.5 + 100 * 10) / 1_000_000)
     again = evalrun("run", "gpt-history.en", "--model", "priced", "-q", "--results", str(tmp_path), cwd=repo_copy)
     assert "| $0.0000 |" in again.stdout  # every answer came from the cache: nothing was paid this time
+
+
+@pytest.mark.parametrize(
+    "host, url",
+    [
+        ("0.0.0.0", "http://127.0.0.1:11434"),
+        ("example.org", "http://example.org:11434"),
+        ("127.0.0.1:1234", "http://127.0.0.1:1234"),
+        ("https://ollama.example.org", "https://ollama.example.org"),
+    ],
+)
+def test_ollama_host_is_read_as_ollama_reads_it(host: str, url: str) -> None:
+    assert host_url(host) == url

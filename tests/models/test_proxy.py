@@ -12,10 +12,10 @@ import pytest
 
 from harness.errors import ProviderError
 from harness.types import Request, Response, Sample
-from tests.conftest import SECRET, evalrun, write, write_jsonl
-from tests.forward_proxy import ForwardProxy
-from tests.openai_server import FakeOpenAI, ServerThread, certificates
-from tests.outcomes import answered, failed, outcome
+from tests.support import SECRET, evalrun, write, write_jsonl
+from tests.support.forward_proxy import ForwardProxy
+from tests.support.openai_server import FakeOpenAI, ServerThread, certificates
+from tests.support.outcomes import answered, failed, outcome
 
 REQUEST = Request(({"role": "user", "content": "2+2?"},), {}, Sample(id="s", fields={}, references=("4",)))
 VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")

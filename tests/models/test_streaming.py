@@ -13,10 +13,10 @@ import pytest
 
 from harness.errors import ProviderError
 from harness.types import Request, Response, Sample
-from tests.conftest import SECRET, evalrun, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault, StreamStyle
-from tests.outcomes import answered, failed, outcome
-from tests.raw_server import Exchange, RawServer, flood
+from tests.support import SECRET, evalrun, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault, StreamStyle
+from tests.support.outcomes import answered, failed, outcome
+from tests.support.raw_server import Exchange, RawServer, flood
 
 REQUEST = Request(({"role": "user", "content": "Say hello."},), {"max_tokens": 64}, Sample("s", {}, ("hi",)))
 ANSWER = "こんにちは、世界。Hello, world — streamed piece by piece."

@@ -15,9 +15,9 @@ import pytest
 
 from harness.errors import ProviderError
 from harness.types import Request, Response, Sample
-from tests.conftest import evalrun, write, write_jsonl
-from tests.openai_server import Certificates, FakeOpenAI, ServerThread, certificates
-from tests.outcomes import outcome
+from tests.support import evalrun, write, write_jsonl
+from tests.support.openai_server import Certificates, FakeOpenAI, ServerThread, certificates
+from tests.support.outcomes import outcome
 
 REQUEST = Request(({"role": "user", "content": "2+2?"},), {}, Sample(id="s", fields={}, references=("4",)))
 EVAL = (

@@ -25,9 +25,9 @@ from harness.errors import InputError, ProviderError
 from harness.models import open_provider
 from harness.models.base import ModelSettings
 from harness.types import Request, Response, Sample
-from tests.conftest import REPO, SECRET, evalrun, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault
-from tests.raw_server import Exchange, RawServer, Script, answer_body, flood, reply
+from tests.support import REPO, SECRET, evalrun, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault
+from tests.support.raw_server import Exchange, RawServer, Script, answer_body, flood, reply
 
 REQUEST = Request(({"role": "user", "content": "2+2?"},), {}, Sample(id="s", fields={}, references=("4",)))
 LIMIT = 64 << 20

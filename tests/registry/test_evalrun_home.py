@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import evalrun, write, write_jsonl
+from tests.support import evalrun, write, write_jsonl
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jsonschema
 import pytest
 
@@ -11,8 +9,7 @@ from harness.authoring.scaffold import SETUPS
 from harness.grading import CONSTRUCTORS, build_grader
 from harness.registry.graders import KINDS, grader_schema, markdown_table
 from harness.registry.schemas import schema
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.support import REPO
 
 
 def test_the_eval_schema_grader_block_is_the_tables() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import REPO, evalrun, write, write_jsonl
+from tests.support import REPO, evalrun, write, write_jsonl
 
 EVAL = """\
 id: {id}

@@ -26,12 +26,12 @@ from harness.models import open_provider
 from harness.models.base import ModelSettings
 from harness.registry.loader import Registry
 from harness.registry.workspace import Workspace
-from harness.run.engine import FewShot, _attempt
-from harness.run.records import SampleRecord, run_data, run_from_data
-from harness.run.store import RunWriter
+from harness.runner.engine import FewShot, _attempt
+from harness.runner.records import SampleRecord, run_data, run_from_data
+from harness.runner.store import RunWriter
 from harness.types import Sample, Score
-from tests.conftest import REPO, against, run_record, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import REPO, against, run_record, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault
 
 DEEP = "[" * 100_000
 
@@ -124,7 +124,7 @@ def test_an_answer_over_the_limit_is_cut_recorded_as_cut_and_graded(workspace: P
     assert by_id["s0"]["output_cut"] is False and by_id["s0"]["output_bytes"] is None
     assert (run_dir / "samples.jsonl").stat().st_size < 1.5 * (1 << 20)
 
-    from harness.run.record_schemas import validator as record_validator
+    from harness.runner.record_schemas import validator as record_validator
 
     assert all(not list(record_validator("sample").iter_errors(record)) for record in by_id.values())
     assert not list(record_validator("run").iter_errors(json.loads((run_dir / "run.json").read_text())))

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from harness.run.summary import pass_at_k, reduce
-from tests.conftest import REPO, against, evalrun
-from tests.openai_server import FakeOpenAI
+from harness.runner.summary import pass_at_k, reduce
+from tests.support import REPO, against, evalrun
+from tests.support.openai_server import FakeOpenAI
 
 
 @pytest.mark.parametrize(
@@ -145,3 +145,9 @@ def test_dry_run_uses_the_preset_parameters_and_checks_names() -> None:
     assert plan["max_completion_tokens"] == 50 * 256  # the preset's max_tokens, as a run would send
     result = evalrun("run", "gpt-history.en", "--model", "nosuch/x", "--dry-run", cwd=REPO)
     assert result.returncode == 2 and "unknown model 'nosuch/x'" in result.stderr
+
+
+def test_pass_at_k_must_be_a_plain_number(tmp_path: Path) -> None:
+    for reducer in ("pass@01", "pass@²", "pass@0"):
+        result = evalrun("run", "gpt-history.en", "-m", "baseline/oracle", "--reducer", reducer, cwd=REPO)
+        assert result.returncode == 2 and "is not mean, majority, all or pass@k" in result.stderr

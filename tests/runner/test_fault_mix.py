@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO, against
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import REPO, against
+from tests.support.openai_server import FakeOpenAI, Fault
 
 FAULTS = [
     Fault("status", 429, retry_after="0"),

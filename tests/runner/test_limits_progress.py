@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.run.progress import Board
-from harness.run.records import SampleRecord
-from harness.run.summary import Tally
-from tests.conftest import against
-from tests.openai_server import FakeOpenAI, Fault
+from harness.runner.progress import Board
+from harness.runner.records import SampleRecord
+from harness.runner.summary import Tally
+from tests.support import against
+from tests.support.openai_server import FakeOpenAI, Fault
 
 
 def run(server: FakeOpenAI, results: Path, *extra: str) -> tuple[int, dict, str]:

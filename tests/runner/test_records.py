@@ -1,4 +1,4 @@
-"""Run records are defined once (harness.run.records): typed, written and read only there, their JSON Schemas
+"""Run records are defined once (harness.runner.records): typed, written and read only there, their JSON Schemas
 generated from the types, and records of the previous schema version still read."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError
-from harness.run import record_schemas
-from harness.run.records import (
+from harness.runner import record_schemas
+from harness.runner.records import (
     SCHEMA_VERSION,
     SampleRecord,
     read_run,
@@ -22,17 +22,17 @@ from harness.run.records import (
     sample_data,
     sample_from_data,
 )
-from harness.run.statistics import Estimate, estimate
-from tests.conftest import REPO, evalrun, run_record
+from harness.runner.statistics import Estimate, estimate
+from tests.support import FIXTURES, REPO, evalrun, run_record
 
-V1 = Path(__file__).parent / "fixtures/records/v1"
+V1 = FIXTURES / "records/v1"
 """Two runs written by evalrun before version 2 (the reader's as the earliest version-1 records were)."""
 
 
 @pytest.mark.parametrize("name", list(record_schemas.SCHEMAS))
 def test_the_shipped_schemas_are_generated_from_the_types(name: str) -> None:
-    shipped = (REPO / f"harness/run/schemas/{name}.schema.json").read_text(encoding="utf-8")
-    assert shipped == record_schemas.text(name), "regenerate with: python -m harness.run.record_schemas"
+    shipped = (REPO / f"harness/runner/schemas/{name}.schema.json").read_text(encoding="utf-8")
+    assert shipped == record_schemas.text(name), "regenerate with: python -m harness.runner.record_schemas"
 
 
 def test_every_field_is_in_the_schema_and_required() -> None:
@@ -67,7 +67,7 @@ def test_a_sample_record_survives_writing_and_reading_lone_surrogates_included(t
         latency_s=0.5,
         attempts=2,
     )
-    from harness.run.store import RunWriter
+    from harness.runner.store import RunWriter
 
     writer = RunWriter(tmp_path / "r", "r")
     writer.append(record)

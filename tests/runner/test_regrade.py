@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from tests.conftest import evalrun, write
-from tests.openai_server import FakeOpenAI
+from tests.support import REPO, evalrun, write
+from tests.support.openai_server import FakeOpenAI
 
 
 def test_regrade_after_an_answer_key_fix(openai_server: FakeOpenAI, repo_copy: Path, tmp_path: Path) -> None:
@@ -39,20 +39,19 @@ def test_regrade_after_an_answer_key_fix(openai_server: FakeOpenAI, repo_copy: P
 
 
 def test_regrade_with_another_grader(tmp_path: Path) -> None:
-    repo = Path(__file__).resolve().parent.parent
     run = json.loads(
         evalrun(
-            "run", "comprehension.ja", "--model", "baseline/reader", "--json", "--results", str(tmp_path), cwd=repo
+            "run", "comprehension.ja", "--model", "baseline/reader", "--json", "--results", str(tmp_path), cwd=REPO
         ).stdout
     )["runs"][0]
-    result = evalrun("regrade", run["run_id"], "--grader", "f1", "--json", "--results", str(tmp_path), cwd=repo)
+    result = evalrun("regrade", run["run_id"], "--grader", "f1", "--json", "--results", str(tmp_path), cwd=REPO)
     new = json.loads(result.stdout)["runs"][0]
     assert new["primary_metric"] == "f1" and new["eval"]["grader"] == "f1"
     assert new["metrics"]["f1"]["mean"] == run["metrics"]["f1"]["mean"]
-    result = evalrun("regrade", run["run_id"], "--grader", "exact", "--results", str(tmp_path), cwd=repo)
+    result = evalrun("regrade", run["run_id"], "--grader", "exact", "--results", str(tmp_path), cwd=REPO)
     assert result.returncode == 0 and re.search(r"\| comprehension\.ja\s+\| accuracy\s+\|", result.stdout)
 
 
 def test_regrade_unknown_run(tmp_path: Path) -> None:
-    result = evalrun("regrade", "nope", "--results", str(tmp_path), cwd=Path(__file__).resolve().parent.parent)
+    result = evalrun("regrade", "nope", "--results", str(tmp_path), cwd=REPO)
     assert result.returncode == 2 and result.stderr.startswith("evalrun: no run 'nope'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import signal
 import subprocess
@@ -12,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, against, child_env, evalrun, write
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import REPO, against, child_env, evalrun, write
+from tests.support.openai_server import FakeOpenAI, Fault
 
 
 def answer_by_question(body: dict[str, Any]) -> str:
@@ -198,3 +199,50 @@ def test_interrupted_run_is_resumable(openai_server: FakeOpenAI, tmp_path: Path,
     summary = json.loads(result.stdout)["runs"][0]
     assert summary["status"] == "complete" and summary["counts"]["samples"] == 50
     assert len(list((tmp_path / "runs").iterdir())) == 1
+
+
+def test_regrading_an_unfinished_run_does_not_capture_resume(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    openai_server.fault_for = lambda body: Fault("slow", seconds=0.05)
+    kill_after(start(openai_server, tmp_path, REPO, "--concurrency", "2"), openai_server, 6, signal.SIGINT)
+    (original,) = (tmp_path / "runs").iterdir()
+    regraded = evalrun("regrade", original.name, "--grader", "exact", "--json", "--results", str(tmp_path), cwd=REPO)
+    assert regraded.returncode == 0, regraded.stderr
+    openai_server.fault_for = lambda body: None
+    env = {"OPENAI_BASE_URL": openai_server.base_url}
+    result = evalrun(
+        "run", "gpt-history.en", "-m", "openai/m", "--resume", "--json", "--results", str(tmp_path), cwd=REPO, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["runs"][0]["run_id"] == original.name
+    regrade_id = json.loads(regraded.stdout)["runs"][0]["run_id"]
+    result = evalrun(
+        "run", "gpt-history.en", "-m", "openai/m", "--resume", regrade_id, "--results", str(tmp_path), cwd=REPO, env=env
+    )
+    assert result.returncode == 2 and "is a regrade of" in result.stderr
+
+
+def test_a_run_another_process_is_writing_cannot_be_resumed(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    openai_server.fault_for = lambda body: Fault("slow", seconds=0.05)
+    kill_after(start(openai_server, tmp_path, REPO, "--concurrency", "2"), openai_server, 4, signal.SIGKILL)
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    with open(run_dir / "samples.jsonl", "a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = against(
+            openai_server,
+            "run",
+            "gpt-history.en",
+            "-m",
+            "openai/m",
+            "--resume",
+            run_dir.name,
+            "--results",
+            str(tmp_path),
+        )
+    assert result.returncode == 2 and "is being written by another evalrun process" in result.stderr
+
+
+def test_resume_says_when_it_starts_afresh(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    result = against(
+        openai_server, "run", "gpt-history.en", "-m", "openai/m", "--limit", "2", "--resume", "--results", str(tmp_path)
+    )
+    assert "no unfinished run with these settings to resume; starting a new run" in result.stderr

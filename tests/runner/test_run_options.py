@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, SECRET, against, evalrun, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import REPO, SECRET, against, evalrun, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault
 
 
 def data_ids(relative: str) -> list[str]:

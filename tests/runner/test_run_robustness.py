@@ -16,10 +16,10 @@ import pytest
 import harness.models
 from harness.cli import main
 from harness.registry.specs import EvalSpec
-from harness.run import engine
+from harness.runner import engine
 from harness.types import Request, Response, Usage
-from tests.conftest import write, write_jsonl
-from tests.openai_server import FakeOpenAI
+from tests.support import write, write_jsonl
+from tests.support.openai_server import FakeOpenAI
 
 TOTAL = 20
 FREE = 5

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from harness.run.progress import Board
-from harness.run.records import SampleRecord
-from harness.run.summary import Tally
-from tests.conftest import evalrun, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault, ServerThread
+from harness.runner.progress import Board
+from harness.runner.records import SampleRecord
+from harness.runner.summary import Tally
+from tests.support import evalrun, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault, ServerThread
 
 SAMPLES = 16
 CONCURRENCY = 3
@@ -240,8 +240,8 @@ def test_plain_lines_come_every_interval_for_unfinished_pairs() -> None:
 def test_plain_progress_never_imports_rich() -> None:
     script = (
         "import asyncio, io, sys\n"
-        "from harness.run.progress import Board\n"
-        "from harness.run.summary import Tally\n"
+        "from harness.runner.progress import Board\n"
+        "from harness.runner.summary import Tally\n"
         "async def main():\n"
         "    async with Board(stream=io.StringIO(), interval=0.01) as board:\n"
         "        board.finish(board.add('a × m', 1, Tally(('accuracy',))), 'complete')\n"

@@ -14,10 +14,10 @@ from harness.errors import ProviderError
 from harness.grading.choice import parse_choice
 from harness.models import open_provider
 from harness.models.base import ModelSettings
-from harness.registry.specs import PromptSpec
+from harness.registry.specs import PromptSpec, endpoint_url_problem
 from harness.types import Request, Sample
-from tests.conftest import SECRET, evalrun, write, write_jsonl
-from tests.openai_server import FakeOpenAI, Fault
+from tests.support import SECRET, evalrun, write, write_jsonl
+from tests.support.openai_server import FakeOpenAI, Fault
 
 EVAL = "id: t\ndescription: d\nlanguage: en\nversion: 1\ndata: {path: t/t.jsonl}\nprompt: {user: 'Q {{ question }}'}\ngrader: {kind: exact}\n"
 ROW = {"id": "a", "question": "q", "answers": ["x"]}
@@ -226,3 +226,8 @@ def test_content_parts_and_negative_usage(openai_server: FakeOpenAI, monkeypatch
     _, response = ask(openai_server, monkeypatch)
     assert response.output == "tokyo"
     assert (response.usage.prompt_tokens, response.usage.completion_tokens) == (None, 3)
+
+
+def test_url_problems_hide_credentials() -> None:
+    problem = endpoint_url_problem("http://user:sk-secret@127.0.0.1:99999/v1")
+    assert problem is not None and "sk-secret" not in problem and "***@127.0.0.1" in problem

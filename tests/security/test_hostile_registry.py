@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from tests.conftest import CARD, TEST_CANARY, evalrun, write, write_jsonl
+from tests.support import CARD, FIXTURES, TEST_CANARY, evalrun, write, write_jsonl
 
-CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "hostile"
+CASES_DIR = FIXTURES / "hostile"
 BASE_DIR = CASES_DIR / "_base"
 """The base workspace's registry file (its data and card are written by `write_jsonl`)."""
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir() and p != BASE_DIR)

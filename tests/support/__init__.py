@@ -85,7 +85,7 @@ def against(server: FakeOpenAI, *args: str, cwd: Path = REPO, timeout: float = 1
 def run_record(**fields: Any) -> Any:
     """A complete RunRecord of eval `toy` × model `m` with every required field; `fields` replace any of them, and
     `eval`, `model` or `counts` given as dicts update those blocks."""
-    from harness.run.records import Counts, EvalInfo, ModelInfo, Paths, RunRecord
+    from harness.runner.records import Counts, EvalInfo, ModelInfo, Paths, RunRecord
 
     eval_info = EvalInfo(
         id="toy", version=1, language="en", grader="exact", metrics=["accuracy"], spec_hash="0" * 64, data_hash="1" * 64
