@@ -196,9 +196,7 @@ def load_runs(results: str | Path = "results") -> StoredRuns:
 
 
 def _pandas() -> Any:
-    """The pandas module; ImportError saying how to get it."""
-    try:
-        import pandas
-    except ImportError:
-        raise ImportError("a DataFrame of runs needs pandas: pip install pandas") from None
+    """The pandas module (a dependency of evalrun's, imported only for frames)."""
+    import pandas
+
     return pandas
