@@ -8,18 +8,29 @@ Across several evals the p-values are also given Holm-adjusted.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from harness.analysis.pairing import Run
 from harness.errors import InputError, printable
-from harness.runner.records import EvalInfo
+from harness.runner.records import RunRecord
 from harness.runner.summary import reduce
 
-COMPARABLE = (("version", "eval version"), ("spec_hash", "spec hash"), ("data_hash", "data hash"), ("grader", "grader"))
-"""The eval fields of a run record that must agree for two runs to measure the same thing, with their names."""
+COMPARABLE = (
+    ("eval.version", "eval version"),
+    ("eval.spec_hash", "spec hash"),
+    ("eval.data_hash", "data hash"),
+    ("eval.grader", "grader"),
+    ("eval.grader_options", "grader options"),
+    ("generation", "generation parameters"),
+    ("epochs", "epochs"),
+)
+"""The run record fields (dotted paths) that must agree for two runs to measure the same thing, with their names.
+Model parameters (`model.params`) are not among them: two models' are expected to differ."""
 DROP_REASONS = {
     "missing_in_a": "missing in A",
     "missing_in_b": "missing in B",
@@ -79,27 +90,54 @@ def dropped_samples(a: Scores, b: Scores) -> list[dict[str, str]]:
     return dropped
 
 
-def differences(blocks: Sequence[tuple[str, EvalInfo]], fields: Iterable[tuple[str, str]]) -> list[str]:
-    """What differs between labelled eval blocks of run records: `eval version 1 (A) vs 2 (B)`, one entry per field."""
+def differences(records: Sequence[tuple[str, RunRecord]], fields: Iterable[tuple[str, str]]) -> list[str]:
+    """What differs between labelled run records: `eval version 1 (A) vs 2 (B)`, one entry per field (a dotted path)."""
     found = []
-    for key, name in fields:
-        values: dict[str, list[str]] = {}
-        for label, block in blocks:
-            values.setdefault(_short(getattr(block, key)), []).append(label)
-        if len(values) > 1:
-            found.append(f"{name} " + " vs ".join(f"{v} ({', '.join(labels)})" for v, labels in values.items()))
+    for path, name in fields:
+        groups: list[tuple[Any, list[str]]] = []  # equal values together (0 and 0.0 too), in order of first label
+        for label, record in records:
+            value = _field(record, path)
+            group = next((labels for seen, labels in groups if seen == value), None)
+            if group is None:
+                groups.append((value, [label]))
+            else:
+                group.append(label)
+        if len(groups) > 1:
+            found.append(f"{name} " + " vs ".join(f"{_short(v)} ({', '.join(labels)})" for v, labels in groups))
     return found
 
 
+def _field(record: RunRecord, path: str) -> Any:
+    """The value at a dotted path of a run record (`eval.version`)."""
+    value: Any = record
+    for name in path.split("."):
+        value = getattr(value, name)
+    return value
+
+
 def _short(value: Any) -> str:
-    """A run.json value as shown in a warning: hashes cut to 12 characters."""
+    """A run.json value as shown in a warning: hashes cut to 12 characters, a mapping as `key=value, …` by key."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}={_plain(value[key])}" for key in sorted(value)) or "none"
     text = "none" if value is None else str(value)
     return text[:12] if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else text
 
 
+BARE = re.compile(r"[^\W\d][\w.:/@+-]*")
+"""A text shown without quotes in a mapping's value: a word-like name that cannot be read as a number or a list."""
+
+
+def _plain(value: Any) -> str:
+    """One value of a mapping in a warning: a name as it is, anything else as compact JSON with sorted keys."""
+    if isinstance(value, str) and BARE.fullmatch(value) and value not in ("true", "false", "null", "none"):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def run_warnings(a: Run, b: Run) -> list[str]:
-    """Why the numbers of `a` and `b` may not be comparable: eval fields, reducer, metric meaning, unfinished runs."""
-    found = differences([("A", a.summary.eval), ("B", b.summary.eval)], COMPARABLE)
+    """Why the numbers of `a` and `b` may not be comparable: the COMPARABLE fields (eval, grader options, generation
+    parameters, epochs), the reducer, unfinished runs."""
+    found = differences([("A", a.summary), ("B", b.summary)], COMPARABLE)
     reducers = [r.summary.reducer for r in (a, b)]
     if reducers[0] != reducers[1] and max(r.summary.epochs for r in (a, b)) > 1:
         found.append(f"reducer {reducers[0]} (A) vs {reducers[1]} (B)")

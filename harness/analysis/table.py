@@ -56,15 +56,14 @@ def results_table(summaries: Sequence[RunRecord], skipped: Sequence[Skipped], mo
 
 
 def not_comparable(summaries: Sequence[RunRecord]) -> list[str]:
-    """One note per eval whose runs differ in eval version, data or grader, saying what differs."""
-    from harness.analysis.compare import differences
-    from harness.runner.records import EvalInfo
+    """One note per eval whose runs differ in what `evalrun compare` warns about (eval version, spec, data, grader and
+    its options, generation parameters, epochs), saying what differs."""
+    from harness.analysis.compare import COMPARABLE, differences
 
-    by_eval: dict[str, list[tuple[str, EvalInfo]]] = {}
+    by_eval: dict[str, list[tuple[str, RunRecord]]] = {}
     for s in summaries:
-        by_eval.setdefault(s.eval.id, []).append((s.model.name, s.eval))
-    fields = (("version", "eval version"), ("data_hash", "data hash"), ("grader", "grader"))
-    found = ((eval_id, differences(blocks, fields)) for eval_id, blocks in by_eval.items())
+        by_eval.setdefault(s.eval.id, []).append((s.model.name, s))
+    found = ((eval_id, differences(runs, COMPARABLE)) for eval_id, runs in by_eval.items())
     return [f"not comparable: {eval_id} — {'; '.join(what)}" for eval_id, what in found if what]
 
 

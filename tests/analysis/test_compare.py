@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from harness.analysis.compare import compare, run_scores
+from harness.analysis.compare import compare, run_scores, run_warnings
 from harness.analysis.pairing import Run
 from harness.analysis.table import results_table
 from harness.runner.records import RunRecord, SampleRecord, run_data, sample_data
@@ -185,6 +185,35 @@ def test_results_table_says_when_runs_are_not_comparable() -> None:
     assert notes == ["not comparable: toy — eval version 1 (m1) vs 2 (m2, m3); grader exact (m1, m2) vs includes (m3)"]
 
 
+def test_warnings_name_grader_options_generation_and_epochs_but_not_model_params(tmp_path: Path) -> None:
+    def run(name: str, options: dict[str, Any], generation: dict[str, Any], **fields: Any) -> Run:
+        model = {"name": name, "params": {"max_tokens": len(name)}}  # two models' own parameters may differ
+        return Run(run_record(eval={"grader_options": options}, generation=generation, model=model, **fields), tmp_path)
+
+    a = run("m1", {"standard": "squad-v1.1", "tolerance": 0.01}, {"temperature": 0, "stop": ["\n", "Q:"]})
+    b = run("m22", {"tolerance": 0.01, "standard": "cmrc2018"}, {"stop": ["\n", "Q:"], "temperature": 0.7}, epochs=2)
+    assert run_warnings(a, b) == [
+        "grader options standard=squad-v1.1, tolerance=0.01 (A) vs standard=cmrc2018, tolerance=0.01 (B)",
+        'generation parameters stop=["\\n","Q:"], temperature=0 (A) vs stop=["\\n","Q:"], temperature=0.7 (B)',
+        "epochs 1 (A) vs 2 (B)",  # the reducer is mean in both: epochs are named whatever the reducer
+    ]
+    same = run("m333", {"tolerance": 0.01, "standard": "squad-v1.1"}, {"stop": ["\n", "Q:"], "temperature": 0.0})
+    assert run_warnings(a, same) == []  # the same options in another order, 0 and 0.0, other model params
+    quoted = run("m1", {"unit": "km / h", "places": "3", "case": None}, {})
+    assert run_warnings(run("m1", {}, {}), quoted) == [
+        'grader options none (A) vs case=null, places="3", unit="km / h" (B)'
+    ]
+
+    table = results_table([a.summary, b.summary, same.summary], [], ["m1", "m22", "m333"])
+    notes = [line for line in table.splitlines() if line.startswith("not comparable")]
+    expected = (
+        "not comparable: toy — grader options standard=squad-v1.1, tolerance=0.01 (m1, m333) vs standard=cmrc2018, "
+        'tolerance=0.01 (m22); generation parameters stop=["\\n","Q:"], temperature=0 (m1, m333) vs '
+        'stop=["\\n","Q:"], temperature=0.7 (m22); epochs 1 (m1, m333) vs 2 (m22)'
+    )
+    assert notes == [expected]
+
+
 # --- end to end through the CLI -------------------------------------------------------------------------------------
 
 
@@ -305,6 +334,46 @@ def test_warns_when_runs_are_not_comparable(repo_copy: Path, tmp_path: Path) -> 
     result = evalrun("compare", old["run_id"], new["run_id"], "--results", results, "--json", cwd=repo_copy)
     assert result.returncode == 0 and len(json.loads(result.stdout)["comparisons"][0]["warnings"]) == 2
     assert result.stderr.startswith("evalrun: warning: gpt-history.en: runs not comparable: eval version 1 (A) vs 2")
+
+
+def test_warns_when_a_regrade_used_other_grader_options(tmp_path: Path) -> None:
+    results = str(tmp_path / "results")
+    run = _run_json("comprehension.ja", "--model", "baseline/reader", "--limit", "10", "--results", results)[0]
+    regrade = evalrun(
+        "regrade", run["run_id"], "--option", "standard=cmrc2018", "--results", results, "--json", cwd=REPO
+    )
+    assert regrade.returncode == 0, regrade.stderr
+    pair = [run["run_id"], json.loads(regrade.stdout)["runs"][0]["run_id"]]
+    warning = "runs not comparable: grader options none (A) vs standard=cmrc2018 (B)"
+
+    table = evalrun("compare", *pair, "--results", results, cwd=REPO)
+    assert table.returncode == 0, table.stderr
+    assert [line for line in table.stdout.splitlines() if "WARNING" in line] == [f"- WARNING: {warning}"]
+    document = evalrun("compare", *pair, "--results", results, "--json", cwd=REPO)
+    assert document.returncode == 0, document.stderr
+    assert json.loads(document.stdout)["comparisons"][0]["warnings"] == [warning.split(": ", 1)[1]]
+    assert document.stderr == f"evalrun: warning: comprehension.ja: {warning}\n"
+
+
+def test_warns_when_generation_parameters_or_epochs_differ(tmp_path: Path) -> None:
+    results = str(tmp_path / "results")
+    base = ["comprehension.ja", "--model", "baseline/reader", "--limit", "10", "--results", results]
+    plain, warm, twice = (_run_json(*base, *more)[0] for more in ([], ["--temperature", "0.7"], ["--epochs", "2"]))
+    pairs = [plain["run_id"], warm["run_id"], plain["run_id"], twice["run_id"]]
+    result = evalrun("compare", *pairs, "--results", results, "--json", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    hotter, repeated = json.loads(result.stdout)["comparisons"]
+    assert (
+        hotter["warnings"]
+        == [  # the command line's generation parameters change the spec hash too
+            f"spec hash {plain['eval']['spec_hash'][:12]} (A) vs {warm['eval']['spec_hash'][:12]} (B)",
+            "generation parameters max_tokens=64, temperature=0 (A) vs max_tokens=64, temperature=0.7 (B)",
+        ]
+    )
+    assert repeated["warnings"] == ["epochs 1 (A) vs 2 (B)"]
+    assert (
+        "evalrun: warning: comprehension.ja: runs not comparable: epochs 1 (A) vs 2 (B)" in result.stderr.splitlines()
+    )
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
