@@ -70,7 +70,7 @@ def _parser() -> Any:
     import argparse
 
     from harness import __version__
-    from harness.cli import grade, new, run, stored, tasks
+    from harness.cli import grade, new, report, run, stored, tasks
 
     class Parser(argparse.ArgumentParser):
         """An argument parser whose usage errors are one line (exit 2), as every other input error is."""
@@ -86,6 +86,6 @@ def _parser() -> Any:
     parser.add_argument("--version", action="version", version=f"evalrun {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    for part in (tasks, new, run, stored, grade):
+    for part in (tasks, new, run, stored, report, grade):
         part.register(commands)
     return parser

@@ -1,0 +1,142 @@
+"""The leaderboard: one row per model, one column per eval (as measured: version, data, grader and generation alike),
+each cell a run's primary metric with its interval; an overall score, rank range and win rate per model, averages
+per language, and what practitioners choose by. Baselines (`baseline/*`) are reference rows, never ranked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from harness.analysis.board_runs import Choice, Column
+from harness.analysis.compare import run_scores
+from harness.analysis.pairing import Run
+from harness.analysis.ranking import Overall, overall, paired_p, rank, win_rate
+from harness.runner.statistics import Estimate
+
+WEIGHTINGS = ("eval", "language", "suite")
+"""How the overall score weighs columns: each eval alike, each language alike, or each suite alike."""
+REFERENCE_PREFIX = "baseline/"
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One column of the board: an eval as measured, its label, language and suites."""
+
+    key: Column
+    label: str
+    language: str
+    suites: tuple[str, ...]
+    metric: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One model's run in one column: its primary metric, and the per-sample scores behind it."""
+
+    run: Run
+    column: BoardColumn
+    estimate: Estimate | None
+    scores: Mapping[str, float]
+
+    @property
+    def mean(self) -> float | None:
+        """The cell's score, when it has one."""
+        return None if self.estimate is None else self.estimate.mean
+
+
+@dataclass
+class Row:
+    """One model: its cells by column label, and (for ranked models) overall score, rank range and win rate."""
+
+    model: str
+    reference: bool
+    cells: dict[str, Cell] = field(default_factory=dict)
+    overall: Overall | None = None
+    languages: dict[str, Overall | None] = field(default_factory=dict)
+    rank: tuple[int, int] | None = None
+    win_rate: float | None = None
+    missing: list[str] = field(default_factory=list)
+    """Columns the model has no run in (its overall is then left out)."""
+
+
+@dataclass
+class Board:
+    """Everything a report shows."""
+
+    columns: list[BoardColumn]
+    rows: list[Row]
+    choice: Choice
+    weighting: str
+    seed: int
+    p_holm: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+def build_board(choice: Choice, suites: Mapping[str, Sequence[str]], weighting: str = "eval", seed: int = 0) -> Board:
+    """The board of the runs `choice` counts; `suites` lists each suite's eval ids (for grouping and weighting)."""
+    columns = _columns(choice.counted, suites)
+    by_key = {column.key: column for column in columns}
+    rows: dict[str, Row] = {}
+    for run in choice.counted:
+        column = by_key[Column.of(run)]
+        row = rows.setdefault(run.model, Row(run.model, run.model.startswith(REFERENCE_PREFIX)))
+        estimate = run.summary.metrics.get(column.metric)
+        row.cells[column.label] = Cell(run, column, estimate, run_scores(run, column.metric).values)
+    board = Board(columns, sorted(rows.values(), key=lambda r: r.model), choice, weighting, seed)
+    _score(board)
+    return board
+
+
+def _columns(runs: Sequence[Run], suites: Mapping[str, Sequence[str]]) -> list[BoardColumn]:
+    """One column per distinct Column key, labelled by eval id (with `#2`, `#3` … for other measurements of one eval),
+    ordered by language, then eval id."""
+    keys: dict[Column, Run] = {}
+    for run in runs:
+        keys.setdefault(Column.of(run), run)
+    seen: dict[str, int] = {}
+    columns = []
+    for key, run in sorted(keys.items(), key=lambda item: (item[1].summary.eval.language, item[0].eval_id)):
+        seen[key.eval_id] = seen.get(key.eval_id, 0) + 1
+        label = key.eval_id if seen[key.eval_id] == 1 else f"{key.eval_id} #{seen[key.eval_id]}"
+        member = tuple(sorted(suite for suite, evals in suites.items() if key.eval_id in evals))
+        columns.append(BoardColumn(key, label, run.summary.eval.language, member, run.summary.primary_metric))
+    return columns
+
+
+def weights(columns: Sequence[BoardColumn], weighting: str) -> list[float]:
+    """Each column's weight in the overall score (see WEIGHTINGS); a column in no suite counts as its own suite."""
+    if weighting == "eval":
+        return [1.0] * len(columns)
+    if weighting == "language":
+        groups = [column.language for column in columns]
+    else:
+        groups = [column.suites[0] if column.suites else f"({column.label})" for column in columns]
+    return [1.0 / groups.count(group) for group in groups]
+
+
+def _score(board: Board) -> None:
+    """Fill in every row's overall score, per-language averages, rank range and win rate."""
+    columns, seed = board.columns, board.seed
+    all_weights = weights(columns, board.weighting)
+    for row in board.rows:
+        row.missing = [column.label for column in columns if column.label not in row.cells]
+        if not row.missing:
+            row.overall = overall([row.cells[c.label].scores for c in columns], all_weights, seed)
+        for language in sorted({column.language for column in columns}):
+            mine = [c for c in columns if c.language == language]
+            if all(c.label in row.cells for c in mine):
+                row.languages[language] = overall([row.cells[c.label].scores for c in mine], [1.0] * len(mine), seed)
+    ranked = [row for row in board.rows if not row.reference and row.overall is not None]
+    p_values = {}
+    for i, a in enumerate(ranked):
+        for b in ranked[i + 1 :]:
+            a_scores = [a.cells[c.label].scores for c in columns]
+            b_scores = [b.cells[c.label].scores for c in columns]
+            p_values[a.model, b.model] = paired_p(a_scores, b_scores, all_weights, seed)
+    means = {row.model: row.overall.mean for row in ranked if row.overall is not None}
+    ranks = rank([row.model for row in ranked], means, p_values)
+    board.p_holm = ranks.p_holm
+    per_column = [{row.model: mean for row in ranked if (mean := row.cells[c.label].mean) is not None} for c in columns]
+    for row in ranked:
+        row.rank = ranks.ranges[row.model]
+        row.win_rate = win_rate(row.model, per_column)
+    board.rows.sort(key=lambda r: (r.reference, -(r.overall.mean if r.overall else -1.0), r.model))

@@ -1,0 +1,172 @@
+"""`evalrun report`: which runs count (and why the others do not), rank ranges from paired tests, per-language and
+cross-lingual views, the same numbers in every format, and text from records escaped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.analysis.board_runs import choose, gather
+from harness.analysis.leaderboard import build_board
+from harness.analysis.ranking import paired_p, rank
+from harness.data.dataset import Dataset
+from harness.registry.loader import Registry
+from harness.registry.workspace import Workspace
+from harness.runner.records import SampleRecord, run_data, sample_data
+from harness.runner.statistics import estimate
+from tests.support import REPO, evalrun, run_record, write, write_jsonl
+
+REGISTRY = Registry.load(Workspace(REPO))
+SPEC = REGISTRY.evals["gpt-history.en"]
+IDS = [sample.id for sample in Dataset(SPEC).samples()]
+
+
+def stored(results: Path, model: str, scores: dict[str, float], eval_id: str = "gpt-history.en", **fields: Any) -> str:
+    """A stored run of `eval_id` as the registry has it now, by `model`, with these per-sample scores; its id."""
+    spec = REGISTRY.evals[eval_id]
+    run_id = fields.pop("run_id", f"{eval_id}-{model.replace('/', '_')}-{len(list(results.glob('runs/*')))}")
+    found = estimate(list(scores.values()))
+    record = run_record(
+        run_id=run_id,
+        eval={
+            "id": eval_id,
+            "language": spec.language,
+            "spec_hash": spec.spec_hash,
+            "data_hash": _data(spec),
+            **fields.pop("eval", {}),
+        },
+        model={"name": model},
+        metrics={"accuracy": found},
+        counts={"samples": len(scores), "scored": len(scores)},
+        created_at=fields.pop("created_at", f"2026-01-01T00:00:{len(list(results.glob('runs/*'))):02d}+00:00"),
+        **fields,
+    )
+    folder = results / "runs" / run_id
+    write(folder / "run.json", json.dumps(run_data(record)))
+    lines = [SampleRecord(i, 1, references=["x"], score=v, metrics={"accuracy": v}) for i, v in scores.items()]
+    write_jsonl(folder / "samples.jsonl", [sample_data(line) for line in lines], card=False)
+    return run_id
+
+
+def _data(spec: Any) -> str:
+    return Dataset(spec).fingerprint()
+
+
+def coin(p: float, seed: int) -> dict[str, float]:
+    """Scores of a model right with chance `p` on each fact."""
+    rng = random.Random(seed)
+    return {i: float(rng.random() < p) for i in IDS}
+
+
+def board(results: Path, **options: Any) -> Any:
+    choice = choose(gather([results]), REGISTRY.evals, **options)
+    return build_board(choice, {s.id: list(s.evals) for s in REGISTRY.suites.values()})
+
+
+def test_rank_ranges_follow_the_paired_tests(tmp_path: Path) -> None:
+    stored(tmp_path, "strong", {i: 1.0 for i in IDS})
+    stored(tmp_path, "middle-a", coin(0.5, 1))
+    stored(tmp_path, "middle-b", coin(0.5, 2))
+    stored(tmp_path, "baseline/oracle", {i: 1.0 for i in IDS})
+    made = board(tmp_path)
+    rows = {row.model: row for row in made.rows}
+    assert rows["strong"].rank == (1, 1)
+    assert rows["middle-a"].rank == rows["middle-b"].rank == (2, 3)  # the two coins cannot be told apart
+    assert rows["baseline/oracle"].rank is None and rows["baseline/oracle"].reference  # never ranked
+    assert [row.model for row in made.rows][-1] == "baseline/oracle"  # reference rows come last
+
+    # independently: the same paired tests, Holm over the three pairs
+    scores = {m: [rows[m].cells["gpt-history.en"].scores] for m in ("strong", "middle-a", "middle-b")}
+    models = ["middle-a", "middle-b", "strong"]
+    pairs = {(a, b): paired_p(scores[a], scores[b], [1.0]) for i, a in enumerate(models) for b in models[i + 1 :]}
+    means = {m: rows[m].overall.mean for m in models}
+    assert rank(models, means, pairs).ranges == {m: rows[m].rank for m in models}
+    assert rows["strong"].win_rate == 1.0 and rows["strong"].overall.mean == 1.0
+
+
+def test_which_runs_count_and_why_the_others_do_not(tmp_path: Path) -> None:
+    old = stored(tmp_path, "m", coin(0.5, 1))
+    smoke = stored(tmp_path, "m", {i: 1.0 for i in IDS[:5]}, limit=5)
+    regrade = stored(tmp_path, "m", coin(0.5, 3), regraded_from=old)
+    stopped = stored(tmp_path, "m", coin(0.5, 4), status="stopped")
+    stale = stored(tmp_path, "m", coin(0.5, 5), eval={"spec_hash": "f" * 64})
+    newest = stored(tmp_path, "m", coin(0.6, 6))
+    made = board(tmp_path)
+    (row,) = made.rows
+    assert row.cells["gpt-history.en"].run.run_id == newest
+    reasons = {e.run.run_id: e.reason for e in made.choice.excluded}
+    assert reasons == {
+        old: f"superseded by the newer run {newest}",
+        smoke: "a smoke run (--limit or --sample-id)",
+        regrade: f"a regrade of {old}",
+        stopped: "stopped, not complete",
+        stale: "its spec differs from the eval's now (an older version, or --system-message)",
+    }
+    chosen = board(tmp_path, select=[old])
+    assert chosen.rows[0].cells["gpt-history.en"].run.run_id == old
+    partial = board(tmp_path, include_partial=True)
+    assert partial.rows[0].cells["gpt-history.en"].run.run_id == newest  # the newest among those now counted
+
+
+def test_runs_asked_differently_never_share_a_column(tmp_path: Path) -> None:
+    stored(tmp_path, "m", coin(0.5, 1))
+    stored(tmp_path, "m", coin(0.5, 2), generation={"temperature": 0.7}, eval={"spec_hash": _hot_spec()})
+    made = board(tmp_path)
+    assert [c.label for c in made.columns] == ["gpt-history.en", "gpt-history.en #2"]
+
+
+def _hot_spec() -> str:
+    from harness.runner.overrides import with_generation
+
+    return with_generation(SPEC, {"temperature": 0.7}).spec_hash
+
+
+def test_every_format_gives_the_same_numbers_and_escapes_record_text(tmp_path: Path) -> None:
+    stored(tmp_path, "evil|<script>alert(1)</script>", coin(0.5, 1))
+    stored(tmp_path, "good", coin(0.7, 2))
+    results = str(tmp_path)
+    as_json = json.loads(evalrun("report", "--runs", results, "--format", "json", cwd=tmp_path).stdout)
+    as_csv = list(
+        csv.DictReader(io.StringIO(evalrun("report", "--runs", results, "--format", "csv", cwd=tmp_path).stdout))
+    )
+    markdown = evalrun("report", "--runs", results, "--format", "md", cwd=tmp_path).stdout
+    by_model = {cell["model"]: cell for cell in as_json["cells"]}
+    assert {row["model"]: float(row["mean"]) for row in as_csv} == {m: c["mean"] for m, c in by_model.items()}
+    for cell in as_json["cells"]:
+        assert f"{cell['mean']:.3f} [{cell['ci_low']:.3f}, {cell['ci_high']:.3f}] n={cell['n']}" in markdown
+        assert cell["cost_usd"] is None and cell["run_id"] and len(cell["data_hash"]) == 64
+    assert "<script>" not in markdown and "evil\\|&lt;script&gt;" in markdown
+    table = evalrun("report", "--runs", results, cwd=tmp_path).stdout
+    assert "Leaderboard" in table and "Cost and speed" in table and "—" in table  # no price known: never $0
+
+
+def test_cross_lingual_consistency_of_the_baselines(tmp_path: Path) -> None:
+    ran = evalrun("run", "core", "--model", "baseline/oracle", "--results", str(tmp_path), "--no-cache", cwd=REPO)
+    assert ran.returncode == 0, ran.stderr
+    data = json.loads(evalrun("report", "--runs", str(tmp_path), "--format", "json", cwd=REPO).stdout)
+    (found,) = data["consistency"]
+    assert found["family"] == "gpt-history" and found["facts"] == 50 and found["all_right"] == 50
+    assert [gap["language"] for gap in found["gaps"]] == ["ja", "zh-Hans"] and all(
+        g["mean"] == 0 for g in found["gaps"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ([], "evalrun: report: no run to report under"),
+        (["--suite", "nope"], "evalrun: report: unknown suite 'nope'"),
+        (["--select", "no-such-run"], "evalrun: report: no stored run 'no-such-run'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, arguments: list[str], message: str) -> None:
+    if arguments[:1] == ["--select"]:
+        stored(tmp_path, "m", coin(0.5, 1))
+    result = evalrun("report", "--runs", str(tmp_path), *arguments, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith(message) and result.stderr.count("\n") == 1
