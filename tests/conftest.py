@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated response cache, a real OpenAI-compatible server, a scratch workspace, a repository copy."""
+"""Shared fixtures: an isolated response cache, a real OpenAI-compatible server, a scratch workspace, a repository copy,
+and a page in a real headless Chromium (`browser`, from tests/support/browser.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import REPO
+from tests.support.browser import browser, chromium  # noqa: F401  (fixtures: pytest finds them by name here)
 from tests.support.openai_server import FakeOpenAI, ServerThread
 
 
