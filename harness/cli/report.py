@@ -1,4 +1,4 @@
-"""`evalrun report`: the leaderboard of stored runs, as a terminal table, Markdown, CSV or JSON."""
+"""`evalrun report`: the leaderboard of stored runs, as a terminal table, Markdown, CSV, JSON or an HTML page."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from harness.cli.common import EXIT_OK, bounded, registry_argument, workspaces
 
-FORMATS = ("table", "md", "csv", "json")
+FORMATS = ("table", "md", "csv", "json", "html")
 
 
 def register(commands: Any) -> None:
@@ -62,6 +62,7 @@ def register(commands: Any) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from harness.analysis.board_html import board_html
     from harness.analysis.board_render import board_csv, board_json, board_text
     from harness.analysis.board_runs import choose, gather
     from harness.analysis.leaderboard import build_board
@@ -89,6 +90,7 @@ def _report(args: argparse.Namespace) -> int:
         "md": lambda: board_text(board, markdown=True),
         "csv": lambda: board_csv(board),
         "json": lambda: board_json(board) + "\n",
+        "html": lambda: board_html(board),
     }
     text = render[args.format]()
     if args.out is None:
