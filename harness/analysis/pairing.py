@@ -86,9 +86,10 @@ def runs_in_pairs(texts: Sequence[str], results_dir: Path) -> list[tuple[Run, Ru
 
 
 def newest_pairs(
-    results_dir: Path, models: Sequence[str], names: Sequence[str]
+    counted: Sequence[Run], results_dir: Path, models: Sequence[str], names: Sequence[str]
 ) -> tuple[list[tuple[Run, Run]], list[dict[str, str]]]:
-    """For each eval, the newest complete runs of model A and of model B, and the evals that lack one (skipped).
+    """For each eval, the runs of model A and of model B among `counted` (the runs a report counts: see
+    harness.analysis.board_runs; the newest when an eval was measured several ways), and the evals that lack one.
 
     `names` are eval or suite ids (all evals with a run of A or B when empty). An eval named directly that cannot
     be compared is an error; one reached through a suite, or by default, is skipped with the reason."""
@@ -97,11 +98,9 @@ def newest_pairs(
         raise InputError("evalrun: --model names the same model twice; to compare two runs of one model, name the runs")
     newest: dict[tuple[str, str], Run] = {}
     stored = stored_runs(results_dir)
-    for run in stored:
+    for run in counted:
         key = (run.model, run.eval_id)
-        if run.summary.status == "complete" and (
-            key not in newest or _age(run) > _age(newest[key])  # newest by creation time, then by id
-        ):
+        if key not in newest or _age(run) > _age(newest[key]):  # newest by creation time, then by id
             newest[key] = run
     known_models = sorted({model for model, _ in newest})
     missing = [model for model in models if model not in known_models]
@@ -110,7 +109,8 @@ def newest_pairs(
         raise InputError(
             [
                 printable(
-                    f"evalrun: no complete run of model {m!r} under {results_dir / 'runs'} (models with complete runs: {have})"
+                    f"evalrun: no run of model {m!r} under {results_dir / 'runs'} that a report counts (the newest "
+                    f"complete run of an eval as it is now, with no --limit; models with such runs: {have})"
                 )
                 for m in missing
             ]
@@ -125,7 +125,7 @@ def newest_pairs(
         if not lacking:
             pairs.append((newest[a_model, eval_id], newest[b_model, eval_id]))
             continue
-        reason = f"no complete run of {' nor of '.join(lacking)}"
+        reason = f"no run that counts of {' nor of '.join(lacking)}"
         if named:
             problems.append(printable(f"evalrun: cannot compare on {eval_id}: {reason} under {results_dir / 'runs'}"))
         else:

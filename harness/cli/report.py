@@ -20,7 +20,7 @@ def register(commands: Any) -> None:
         "report",
         help="the leaderboard of stored runs: which model is better, by how much, in which language",
         description="Build a leaderboard from stored runs: one row per model, one column per eval (grouped by "
-        "language), each cell the primary metric with its 95%% interval and n; an overall score per model with a "
+        "language), each cell the primary metric with its 95% interval and n; an overall score per model with a "
         "bootstrap interval, rank ranges from paired tests (Holm-adjusted), win rates, per-language averages, "
         "cross-lingual consistency, cost and speed. By default each model × eval counts its newest complete run of "
         "the eval as it is now, with no --limit; the runs left out are listed with the reason. Baselines are "

@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, bounded, load_registry, option_argument, registry_argument
+from harness.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    bounded,
+    load_registry,
+    option_argument,
+    registry_argument,
+    workspaces,
+)
 from harness.cli.judging import cache_arguments, close_cache, judge_argument, open_cache
 from harness.errors import InputError
 from harness.registry.graders import KINDS
@@ -46,8 +54,9 @@ def register(commands: Any) -> None:
         help="does model B really beat model A? paired statistics over stored runs",
         usage="%(prog)s --model A --model B [EVAL|SUITE ...] [options]\n"
         "       %(prog)s RUN_A RUN_B [RUN_A2 RUN_B2 ...] [options]",
-        description="Compare model B with model A sample by sample. With --model A --model B, the newest complete run "
-        "of each model on each eval named (default: every eval either has a run of) is paired; otherwise runs are "
+        description="Compare model B with model A sample by sample. With --model A --model B, the run of each model "
+        "on each eval named (default: every eval either has a run of) that `evalrun report` counts (the newest "
+        "complete run of the eval as it is now, with no --limit) is paired; otherwise runs are "
         "named in pairs, by run id under --results or by run folder. Only samples scored in both runs count (the "
         "others are listed as dropped). For each eval: B − A in the mean of the metric with a 95% paired-bootstrap "
         "interval, a p-value (exact McNemar test for 0/1 scores, else a paired sign-flip permutation test) and its "
@@ -153,7 +162,11 @@ def _compare(args: argparse.Namespace) -> int:
     if args.model:
         if len(args.model) != 2:
             raise InputError("evalrun: compare takes two models, --model A --model B (differences are B − A)")
-        pairs, skipped = newest_pairs(args.results, args.model, args.names)
+        from harness.analysis.board_runs import choose, gather
+        from harness.registry.loader import Registry
+
+        counted = choose(gather([args.results]), Registry.load(workspaces(args)).evals).counted  # as a report counts
+        pairs, skipped = newest_pairs(counted, args.results, args.model, args.names)
     elif args.names:
         pairs, skipped = runs_in_pairs(args.names, args.results), []
     else:
