@@ -123,7 +123,7 @@
     const models = board.models.map((m) => m.model);
     for (const c of columns) {
       const width = 520, rowHeight = 18, left = 170, height = models.length * rowHeight + 24;
-      const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", class: "chart" });
+      const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "chart" });
       const title = svg("title"); title.textContent = `${c.label}: ${c.metric} with 95% intervals`; chart.append(title);
       const heading = svg("text", { x: 0, y: 14 }); heading.textContent = `${c.label} (${c.metric})`; chart.append(heading);
       models.forEach((model, i) => {
@@ -152,7 +152,7 @@
     if (!priced.length) return;
     const width = 520, height = 260, pad = 40, most = Math.max(...priced.map((p) => p.cost)) || 1;
     const x = (v) => pad + (v / most) * (width - 2 * pad), y = (v) => height - pad - v * (height - 2 * pad);
-    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img" });
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img" });
     const title = svg("title"); title.textContent = "overall score against cost in US$, with the Pareto frontier"; chart.append(title);
     const frontier = priced.slice().sort((a, b) => a.cost - b.cost || b.score - a.score)
       .filter((p, i, all) => all.slice(0, i).every((q) => q.score < p.score));
