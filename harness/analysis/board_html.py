@@ -20,6 +20,8 @@ from harness.analysis.leaderboard import Board
 
 ANSWER_CHARS = 4000
 """Longest answer, prompt or reference kept for the drill-down; longer ones are cut and marked."""
+DETAIL_CHARS = 600
+"""Longest grader detail (as JSON text) kept for the drill-down."""
 _MARKER = re.compile(r"\{\{(CSP|STYLE|SCRIPT|BOARD|ANSWERS)\}\}")
 _HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
@@ -50,7 +52,7 @@ def drill_down(board: Board) -> dict[str, Any]:
     """Every sample of every column: its prompt and references once, each model's answer, score and grader detail.
 
     {column label: {"models": [model, …], "samples": [[id, prompt, references, [[output, score, flag, detail] | null
-    per model]], …]}}; flag is "" (scored), "failed: <error>" or "unparsed"."""
+    per model]], …]}}; flag is "" (scored), "failed: <error>" or "unparsed"; detail is the grader's, as JSON text."""
     found: dict[str, Any] = {}
     for column in board.columns:
         models = [row.model for row in board.rows if column.label in row.cells]
@@ -65,9 +67,17 @@ def drill_down(board: Board) -> dict[str, Any]:
                 flag = "unparsed" if record.unparsed else ""
                 if record.error is not None:
                     flag = f"failed: {record.error}"
-                entry[3][index] = [_cut(record.output), record.score, flag, record.grader]
+                entry[3][index] = [_cut(record.output), record.score, flag, _detail(record.grader)]
         found[column.label] = {"models": models, "samples": list(samples.values())}
     return found
+
+
+def _detail(grader: dict[str, Any] | None) -> str | None:
+    """What the grader saw, as compact JSON text, cut to DETAIL_CHARS."""
+    if not grader:
+        return None
+    text = json.dumps(grader, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + f"… [cut: {len(text):,} characters in all]"
 
 
 def _prompt(messages: list[dict[str, str]] | None) -> str | None:

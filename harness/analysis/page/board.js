@@ -234,7 +234,7 @@
         const [output, score, flag, detail] = a;
         const td = el("td", { class: flag.startsWith("failed") ? "failed" : score === 1 ? "right" : "wrong" },
           [text(output, language), el("div", { class: "note", text: `score ${score === null ? "—" : num(score, 2)}${flag ? ` · ${flag}` : ""}` })]);
-        if (detail) td.append(el("details", {}, [el("summary", { text: "how it was graded" }), el("pre", { class: "text", text: JSON.stringify(detail, null, 1) })]));
+        if (detail) td.append(el("details", {}, [el("summary", { text: "how it was graded" }), el("pre", { class: "text", text: detail })]));
         tr.append(td);
       });
       return tr;
