@@ -12,8 +12,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-Reader = Callable[[Any, str], Any]
-"""Checks JSON data against one type and returns the value: (data, JSON path) -> value; ShapeError if it is not."""
+Reader = Callable[[Any], Any]
+"""Checks JSON data against one type and returns the value; ShapeError (with the path below it) if it is not."""
 
 NONE = type(None)
 JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", NONE: "null"}
@@ -25,6 +25,11 @@ class ShapeError(ValueError):
     def __init__(self, where: str, message: str):
         super().__init__(f"{where}: {message}")
         self.where = where
+        self.message = message
+
+    def under(self, part: str) -> ShapeError:
+        """The same error one level down: `part` (`.name` or `[3]`) put before its path."""
+        return ShapeError(f"{part}{self.where}", self.message)
 
 
 def to_data(value: Any) -> Any:
@@ -43,7 +48,10 @@ def from_data(cls: Any, data: Any, *, lenient: bool = False) -> Any:
 
     Strict: every field must be present. `lenient`: a field that is absent takes its default (records of an older
     schema version, written before the field existed); one without a default is still required."""
-    return _reader(cls, lenient)(data, "$")
+    try:
+        return _reader(cls, lenient)(data)
+    except ShapeError as exc:
+        raise exc.under("$") from None
 
 
 @cache
@@ -59,26 +67,24 @@ def _hints(cls: Any) -> dict[str, Any]:
 
 @cache
 def _reader(hint: Any, lenient: bool) -> Reader:  # hints are hashable: types, or typing's aliases of them
-    """The reader of one type hint, built once."""
+    """The reader of one type hint, built once. Paths are put together only when something is wrong."""
     if hint is Any:
-        return lambda data, where: data
+        return lambda data: data
     if dataclasses.is_dataclass(hint):
         return _object_reader(hint, lenient)
     origin, args = get_origin(hint), get_args(hint)
     if origin in (Union, types.UnionType):
+        if all(arg in JSON_TYPES for arg in args):
+            return _scalars_reader(args, hint)
         return _union_reader([_reader(arg, lenient) for arg in args if arg is not NONE], NONE in args, hint)
     if origin is Literal:
         return _literal_reader(args)
     if origin is list:
-        item = _reader(args[0], lenient)
-        return lambda data, where: [item(value, f"{where}[{i}]") for i, value in enumerate(_of(list, data, where))]
+        return _list_reader(_reader(args[0], lenient))
     if origin is dict:
-        item = _reader(args[1], lenient)
-        return lambda data, where: {
-            _key(key, where): item(value, f"{where}.{key}") for key, value in _of(dict, data, where).items()
-        }
+        return _dict_reader(_reader(args[1], lenient))
     if hint in JSON_TYPES:
-        return _scalar_reader(hint)
+        return _scalars_reader((hint,), hint)
     raise TypeError(f"no JSON reader for {hint!r}")
 
 
@@ -86,63 +92,92 @@ def _object_reader(cls: Any, lenient: bool) -> Reader:
     hints = _hints(cls)
     fields = [(f.name, _reader(hints[f.name], lenient), _has_default(f)) for f in dataclasses.fields(cls)]
 
-    def read(data: Any, where: str) -> Any:
-        values = _of(dict, data, where)
+    def read(data: Any) -> Any:
+        values = _of(dict, data)
         found = {}
         for name, reader, optional in fields:
             if name in values:
-                found[name] = reader(values[name], f"{where}.{name}")
+                try:
+                    found[name] = reader(values[name])
+                except ShapeError as exc:
+                    raise exc.under(f".{name}") from None
             elif not (lenient and optional):
-                raise ShapeError(f"{where}.{name}", "missing")
+                raise ShapeError(f".{name}", "missing")
         return cls(**found)
 
     return read
 
 
+def _list_reader(item: Reader) -> Reader:
+    def read(data: Any) -> Any:
+        values = _of(list, data)
+        found = []
+        for i, value in enumerate(values):
+            try:
+                found.append(item(value))
+            except ShapeError as exc:
+                raise exc.under(f"[{i}]") from None
+        return found
+
+    return read
+
+
+def _dict_reader(item: Reader) -> Reader:
+    def read(data: Any) -> Any:
+        found = {}
+        for key, value in _of(dict, data).items():
+            if not isinstance(key, str):
+                raise ShapeError("", f"expected text keys, got {_kind(key)}")
+            try:
+                found[key] = item(value)
+            except ShapeError as exc:
+                raise exc.under(f".{key}") from None
+        return found
+
+    return read
+
+
 def _union_reader(readers: list[Reader], nullable: bool, hint: Any) -> Reader:
-    def read(data: Any, where: str) -> Any:
+    def read(data: Any) -> Any:
         if data is None and nullable:
             return None
         for reader in readers:
             try:
-                return reader(data, where)
+                return reader(data)
             except ShapeError:
                 continue
-        raise ShapeError(where, f"expected {_name(hint)}, got {_kind(data)}")
+        raise ShapeError("", f"expected {_name(hint)}, got {_kind(data)}")
 
     return read
 
 
 def _literal_reader(allowed: tuple[Any, ...]) -> Reader:
-    def read(data: Any, where: str) -> Any:
+    def read(data: Any) -> Any:
         if any(data == value and type(data) is type(value) for value in allowed):
             return data
-        raise ShapeError(where, f"expected one of {', '.join(map(repr, allowed))}, got {_kind(data)}")
+        raise ShapeError("", f"expected one of {', '.join(map(repr, allowed))}, got {_kind(data)}")
 
     return read
 
 
-def _scalar_reader(kind: type[Any]) -> Reader:
-    accepted: tuple[type[Any], ...] = (int, float) if kind is float else (kind,)
+def _scalars_reader(kinds: tuple[Any, ...], hint: Any) -> Reader:
+    """A reader of scalar JSON types (and null): one look at the value's exact type; an integer is a float too."""
+    accepted = frozenset(kinds) | ({int} if float in kinds else set())
+    to_float = float in kinds and int not in kinds
 
-    def read(data: Any, where: str) -> Any:
-        if isinstance(data, accepted) and (kind is bool or not isinstance(data, bool)):
-            return float(data) if kind is float else data
-        raise ShapeError(where, f"expected {JSON_TYPES[kind]}, got {_kind(data)}")
+    def read(data: Any) -> Any:
+        kind = type(data)
+        if kind in accepted:
+            return float(data) if to_float and kind is int else data
+        raise ShapeError("", f"expected {_name(hint)}, got {_kind(data)}")
 
     return read
 
 
-def _of(kind: type[Any], data: Any, where: str) -> Any:
+def _of(kind: type[Any], data: Any) -> Any:
     if not isinstance(data, kind):
-        raise ShapeError(where, f"expected {'an object' if kind is dict else 'an array'}, got {_kind(data)}")
+        raise ShapeError("", f"expected {'an object' if kind is dict else 'an array'}, got {_kind(data)}")
     return data
-
-
-def _key(key: Any, where: str) -> str:
-    if not isinstance(key, str):
-        raise ShapeError(where, f"expected text keys, got {_kind(key)}")
-    return key
 
 
 def _has_default(f: dataclasses.Field[Any]) -> bool:
