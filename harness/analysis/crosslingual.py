@@ -4,11 +4,12 @@ language's gap to English over the facts both hold, with a paired 95% interval."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from harness.analysis.leaderboard import Board, BoardColumn
-from harness.runner.statistics import paired_bootstrap
 
 RIGHT = 0.5
 """A fact counts as answered right in a language when its score there is at least this (1 for pass/fail graders)."""
@@ -72,7 +73,10 @@ def consistency(board: Board) -> list[Consistency]:
 
 
 def _gaps(columns: list[BoardColumn], scores: list[Mapping[str, float]], seed: int) -> tuple[Gap, ...]:
-    """Each non-English language's gap to English, when the family has English."""
+    """Each non-English language's gap to English over the facts both hold, when the family has English: the mean
+    difference and its 95% paired bootstrap interval (the same resamples of the facts for every language)."""
+    import numpy as np
+
     english = [i for i, c in enumerate(columns) if c.language.split("-")[0] == "en"]
     if not english:
         return ()
@@ -84,9 +88,22 @@ def _gaps(columns: list[BoardColumn], scores: list[Mapping[str, float]], seed: i
         shared = sorted(base.keys() & scores[i].keys())
         if not shared:
             continue
-        xs, ys = [base[k] for k in shared], [scores[i][k] for k in shared]
-        interval = paired_bootstrap(xs, ys, seed)
-        mean = sum(y - x for x, y in zip(xs, ys, strict=True)) / len(shared)
-        low, high = interval if interval else (None, None)
+        differences = np.asarray([scores[i][k] - base[k] for k in shared])
+        mean = float(differences.mean())
+        low = high = None
+        if len(shared) >= 2:
+            resampled = _counts(len(shared), seed) @ differences / len(shared)
+            found = np.percentile(resampled, [2.5, 97.5])
+            low, high = min(float(found[0]), mean), max(float(found[1]), mean)
         gaps.append(Gap(column.language, mean, low, high, len(shared)))
     return tuple(gaps)
+
+
+@functools.lru_cache(maxsize=8)
+def _counts(n: int, seed: int) -> Any:
+    """The bootstrap draws of n facts, made once for every model and language that holds n of them."""
+    import numpy as np
+
+    from harness.analysis.ranking import counts
+
+    return counts(n, np.random.default_rng(seed))

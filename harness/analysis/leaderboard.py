@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from harness.analysis.board_runs import Choice, Column
 from harness.analysis.compare import run_scores
 from harness.analysis.pairing import Run
-from harness.analysis.ranking import Overall, overall, paired_p, rank, win_rate
+from harness.analysis.ranking import Overall, combine, overall_of, paired_p, rank, resample_column, win_rate
 from harness.runner.statistics import Estimate
 
 WEIGHTINGS = ("eval", "language", "suite")
@@ -114,28 +114,39 @@ def weights(columns: Sequence[BoardColumn], weighting: str) -> list[float]:
 
 
 def _score(board: Board) -> None:
-    """Fill in every row's overall score, per-language averages, rank range and win rate."""
-    columns, seed = board.columns, board.seed
+    """Fill in every row's overall score, per-language averages, rank range and win rate (see harness.analysis.ranking:
+    one paired bootstrap, the same resamples for every model)."""
+    columns, rows = board.columns, board.rows
+    resampled = [
+        resample_column([row.cells[c.label].scores if c.label in row.cells else None for row in rows], board.seed + i)
+        for i, c in enumerate(columns)
+    ]
     all_weights = weights(columns, board.weighting)
-    for row in board.rows:
+    combined = {}
+    for m, row in enumerate(rows):
         row.missing = [column.label for column in columns if column.label not in row.cells]
-        if not row.missing:
-            row.overall = overall([row.cells[c.label].scores for c in columns], all_weights, seed)
+        n = sum(len(cell.scores) for cell in row.cells.values())
+        combined[row.model] = combine(resampled, all_weights, m)
+        row.overall = overall_of(combined[row.model], n)
         for language in sorted({column.language for column in columns}):
-            mine = [c for c in columns if c.language == language]
-            if all(c.label in row.cells for c in mine):
-                row.languages[language] = overall([row.cells[c.label].scores for c in mine], [1.0] * len(mine), seed)
-    ranked = [row for row in board.rows if not row.reference and row.overall is not None]
+            mine = [i for i, c in enumerate(columns) if c.language == language]
+            if all(columns[i].label in row.cells for i in mine):
+                found = combine([resampled[i] for i in mine], [1.0] * len(mine), m)
+                row.languages[language] = overall_of(found, sum(len(row.cells[columns[i].label].scores) for i in mine))
+    ranked = [row for row in rows if not row.reference and row.overall is not None]
     p_values = {}
     for i, a in enumerate(ranked):
         for b in ranked[i + 1 :]:
-            a_scores = [a.cells[c.label].scores for c in columns]
-            b_scores = [b.cells[c.label].scores for c in columns]
-            p_values[a.model, b.model] = paired_p(a_scores, b_scores, all_weights, seed)
+            first, second = combined[a.model], combined[b.model]
+            assert first is not None and second is not None  # ranked rows have an overall score
+            p_values[a.model, b.model] = paired_p(first, second)
     means = {row.model: row.overall.mean for row in ranked if row.overall is not None}
     ranks = rank([row.model for row in ranked], means, p_values)
     board.p_holm = ranks.p_holm
-    per_column = [{row.model: mean for row in ranked if (mean := row.cells[c.label].mean) is not None} for c in columns]
+    per_column = [
+        {row.model: mean for row in ranked if c.label in row.cells and (mean := row.cells[c.label].mean) is not None}
+        for c in columns
+    ]
     for row in ranked:
         row.rank = ranks.ranges[row.model]
         row.win_rate = win_rate(row.model, per_column)

@@ -1,10 +1,16 @@
 """Overall scores and ranks that respect uncertainty: a weighted average over columns with a bootstrap interval over
-samples, paired tests between models on the samples they share (Holm-adjusted), and rank ranges from those tests."""
+samples, paired tests between models, and rank ranges from those tests (Holm-adjusted).
+
+One bootstrap serves them all: each column's samples are resampled RESAMPLES times, the same draws for every model,
+so that a model's resampled means and the difference between two models' come from the same resamples (a paired
+bootstrap). Each resample is a vector of counts per sample, so a column's resampled means for every model are one
+matrix product, whatever the number of models: a board of 20 models × 30 evals × 1,000 samples takes seconds."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from harness.runner.statistics import holm
 
@@ -26,46 +32,79 @@ Scores = Mapping[str, float]
 """One column's per-sample scores of one model, by sample id."""
 
 
-def overall(columns: Sequence[Scores], weights: Sequence[float], seed: int = 0) -> Overall | None:
-    """The weighted average of each column's mean score, with a percentile bootstrap interval resampling the samples
-    of every column at once; None when a column has no scores."""
+def counts(n: int, rng: Any) -> Any:
+    """RESAMPLES bootstrap draws of n samples, each as how many times it drew every sample (RESAMPLES × n)."""
     import numpy as np
 
-    if not columns or any(not scores for scores in columns):
+    draws = rng.integers(0, n, size=(RESAMPLES, n)) + (np.arange(RESAMPLES) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=RESAMPLES * n).reshape(RESAMPLES, n).astype(float)
+
+
+@dataclass
+class Column:
+    """One column's point means and resampled means for every model (NaN where a model has no score)."""
+
+    points: Any
+    """models: each model's mean over its scored samples."""
+    resampled: Any
+    """RESAMPLES × models."""
+    n: Any
+    """models: how many samples each model was scored on."""
+
+
+def resample_column(scores: Sequence[Scores | None], seed: int) -> Column:
+    """The point and resampled means of every model in one column (None: the model has no run in it)."""
+    import numpy as np
+
+    ids = sorted({key for found in scores if found for key in found})
+    index = {key: i for i, key in enumerate(ids)}
+    values = np.zeros((len(scores), len(ids)))
+    present = np.zeros((len(scores), len(ids)))
+    for m, found in enumerate(scores):
+        for key, value in (found or {}).items():
+            values[m, index[key]], present[m, index[key]] = value, 1.0
+    n = present.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        points = (values * present).sum(axis=1) / n
+        if not ids:
+            return Column(points, np.full((RESAMPLES, len(scores)), np.nan), n)
+        weights = counts(len(ids), np.random.default_rng(seed))
+        resampled = (weights @ (values * present).T) / (weights @ present.T)
+    return Column(points, resampled, n)
+
+
+def combine(columns: Sequence[Column], weights: Sequence[float], model: int) -> tuple[float, Any] | None:
+    """A model's weighted average of column means and its RESAMPLES resampled averages; None if a column lacks it."""
+    import numpy as np
+
+    if any(column.n[model] == 0 for column in columns) or not columns:
         return None
-    rng = np.random.default_rng(seed)
-    weight = np.asarray(weights, dtype=float) / float(sum(weights))
-    means = np.zeros((RESAMPLES, len(columns)))
-    for c, scores in enumerate(columns):
-        data = np.asarray([scores[k] for k in sorted(scores)], dtype=float)
-        means[:, c] = data[rng.integers(0, len(data), size=(RESAMPLES, len(data)))].mean(axis=1)
-    point = float(sum(w * (sum(s.values()) / len(s)) for w, s in zip(weight, columns, strict=True)))
-    low, high = np.percentile(means @ weight, [2.5, 97.5])
-    low, high = min(float(low), point), max(float(high), point)
-    return Overall(point, max(0.0, low), min(1.0, high), sum(len(s) for s in columns))
+    total = float(sum(weights))
+    point = sum(w * float(c.points[model]) for w, c in zip(weights, columns, strict=True)) / total
+    resampled = sum(w * c.resampled[:, model] for w, c in zip(weights, columns, strict=True)) / total
+    return point, np.nan_to_num(resampled, nan=point)
 
 
-def paired_p(a: Sequence[Scores], b: Sequence[Scores], weights: Sequence[float], seed: int = 0) -> float:
-    """Two-sided bootstrap p-value that the weighted average difference b − a over the samples both scored in each
-    column is 0 (resampling the pairs within each column); 1 when they scored nothing in common or never differed."""
+def overall_of(combined: tuple[float, Any] | None, n: int) -> Overall | None:
+    """The estimate of a combined average: its point, a percentile interval that holds it, within [0, 1]."""
     import numpy as np
 
-    rng = np.random.default_rng(seed)
-    total = np.zeros(RESAMPLES)
-    observed = 0.0
-    weight_sum = float(sum(weights))
-    compared = False
-    for scores_a, scores_b, w in zip(a, b, weights, strict=True):
-        shared = sorted(scores_a.keys() & scores_b.keys())
-        if not shared:
-            continue
-        compared = True
-        d = np.asarray([scores_b[k] - scores_a[k] for k in shared], dtype=float)
-        observed += w / weight_sum * float(d.mean())
-        total += w / weight_sum * d[rng.integers(0, len(d), size=(RESAMPLES, len(d)))].mean(axis=1)
-    if not compared or np.all(total == 0.0) and observed == 0.0:
+    if combined is None:
+        return None
+    point, resampled = combined
+    low, high = np.percentile(resampled, [2.5, 97.5])
+    return Overall(point, max(0.0, min(float(low), point)), min(1.0, max(float(high), point)), n)
+
+
+def paired_p(a: tuple[float, Any], b: tuple[float, Any]) -> float:
+    """Two-sided paired bootstrap p-value that b's average minus a's is 0: twice the smaller share of resampled
+    differences on either side of 0 (at least 1 / (RESAMPLES + 1)); 1 when they never differ."""
+    import numpy as np
+
+    difference = b[1] - a[1]
+    if b[0] == a[0] and not np.any(difference):
         return 1.0
-    below, above = float(np.mean(total <= 0.0)), float(np.mean(total >= 0.0))
+    below, above = float(np.mean(difference <= 0.0)), float(np.mean(difference >= 0.0))
     return min(1.0, 2.0 * min(below, above) + 1.0 / (RESAMPLES + 1))
 
 

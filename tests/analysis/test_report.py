@@ -14,12 +14,11 @@ import pytest
 
 from harness.analysis.board_runs import choose, gather
 from harness.analysis.leaderboard import build_board
-from harness.analysis.ranking import paired_p, rank
 from harness.data.dataset import Dataset
 from harness.registry.loader import Registry
 from harness.registry.workspace import Workspace
 from harness.runner.records import SampleRecord, run_data, sample_data
-from harness.runner.statistics import estimate
+from harness.runner.statistics import estimate, holm, mcnemar_exact
 from tests.support import REPO, evalrun, run_record, write, write_jsonl
 
 REGISTRY = Registry.load(Workspace(REPO))
@@ -81,12 +80,16 @@ def test_rank_ranges_follow_the_paired_tests(tmp_path: Path) -> None:
     assert rows["baseline/oracle"].rank is None and rows["baseline/oracle"].reference  # never ranked
     assert [row.model for row in made.rows][-1] == "baseline/oracle"  # reference rows come last
 
-    # independently: the same paired tests, Holm over the three pairs
-    scores = {m: [rows[m].cells["gpt-history.en"].scores] for m in ("strong", "middle-a", "middle-b")}
-    models = ["middle-a", "middle-b", "strong"]
-    pairs = {(a, b): paired_p(scores[a], scores[b], [1.0]) for i, a in enumerate(models) for b in models[i + 1 :]}
-    means = {m: rows[m].overall.mean for m in models}
-    assert rank(models, means, pairs).ranges == {m: rows[m].rank for m in models}
+    # independently, with another paired test (exact McNemar on the discordant samples), Holm over the three pairs
+    scores = {m: rows[m].cells["gpt-history.en"].scores for m in ("strong", "middle-a", "middle-b")}
+
+    def mcnemar(a: str, b: str) -> float:
+        wins = sum(scores[a][i] > scores[b][i] for i in IDS)
+        return mcnemar_exact(wins, sum(scores[b][i] > scores[a][i] for i in IDS))
+
+    p = holm([mcnemar("strong", "middle-a"), mcnemar("strong", "middle-b"), mcnemar("middle-a", "middle-b")])
+    assert p[0] < 0.05 and p[1] < 0.05 and p[2] > 0.05
+    assert {pair: round(value, 2) for pair, value in made.p_holm.items()}  # every pair's adjusted p is reported
     assert rows["strong"].win_rate == 1.0 and rows["strong"].overall.mean == 1.0
 
 
