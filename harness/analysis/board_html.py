@@ -95,7 +95,7 @@ def board_html(board: Board) -> str:
     """The board as one HTML page."""
     data = json.dumps(_clean(board_data(board)), ensure_ascii=False).replace("<", "\\u003c")
     answers = json.dumps(_clean(drill_down(board)), ensure_ascii=False).encode("utf-8")
-    packed = base64.b64encode(gzip.compress(answers, compresslevel=9, mtime=0)).decode("ascii")
+    packed = base64.b64encode(gzip.compress(answers, compresslevel=6, mtime=0)).decode("ascii")
     script, style = _asset("board.js"), _asset("board.css")
     csp = "; ".join(
         [
