@@ -17,6 +17,7 @@ from typing import Any
 
 from harness.analysis.board_render import board_data
 from harness.analysis.leaderboard import Board
+from harness.runner.records import read_answers
 
 ANSWER_CHARS = 4000
 """Longest answer, prompt or reference kept for the drill-down; longer ones are cut and marked."""
@@ -59,7 +60,7 @@ def drill_down(board: Board) -> dict[str, Any]:
         samples: dict[str, list[Any]] = {}
         for index, model in enumerate(models):
             row = next(r for r in board.rows if r.model == model)
-            for record in row.cells[column.label].run.samples():
+            for record in read_answers(row.cells[column.label].run.folder / "samples.jsonl"):
                 entry = samples.setdefault(record.sample_id, [record.sample_id, _prompt(record.messages), [], None])
                 entry[2] = [_cut(ref) for ref in record.references] or entry[2]
                 if entry[3] is None:

@@ -299,6 +299,69 @@ def read_scores(path: Path, metric: str) -> Iterator[tuple[str, int, float | Non
             yield sample_id, epoch, None if score is None else float(score)
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a report's drill-down shows of a sample record."""
+
+    sample_id: str
+    messages: list[dict[str, str]] | None
+    references: list[str]
+    output: str | None
+    score: float | None
+    error: str | None
+    unparsed: bool
+    grader: dict[str, Any] | None
+
+
+def read_answers(path: Path) -> Iterator[Answer]:
+    """The answers in a samples.jsonl, reading only what a drill-down shows (a projection of the sample record, with
+    each field's type checked; fast enough for 600,000 samples); the same torn-line rule as read_samples."""
+    try:
+        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(printable(f"evalrun: {path}: cannot read ({exc.strerror})")) from None
+    with handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                data = json.loads(line)
+            except ValueError:
+                return
+            try:
+                answer = Answer(
+                    data["sample_id"],
+                    data.get("messages"),
+                    data.get("references") or [],
+                    data.get("output"),
+                    data.get("score"),
+                    data.get("error"),
+                    bool(data.get("unparsed")),
+                    data.get("grader"),
+                )
+                _check_answer(answer)
+            except (KeyError, TypeError, AttributeError):
+                raise InputError(printable(f"{path}:{number}: not a sample record")) from None
+            yield answer
+
+
+def _check_answer(answer: Answer) -> None:
+    """TypeError unless every field of `answer` is of its type."""
+    text_or_none = (str, type(None))
+    number = (float, int, type(None))
+    if not (
+        type(answer.sample_id) is str
+        and type(answer.output) in text_or_none
+        and type(answer.error) in text_or_none
+        and type(answer.score) in number
+        and isinstance(answer.references, list)
+        and all(type(ref) is str for ref in answer.references)
+        and (answer.grader is None or isinstance(answer.grader, dict))
+        and (answer.messages is None or all(isinstance(m, dict) for m in answer.messages))
+    ):
+        raise TypeError
+
+
 def read_samples(path: Path, version: int = SCHEMA_VERSION) -> Iterator[SampleRecord]:
     """The sample records in the samples.jsonl at `path`, up to the first line that is not whole JSON (the torn end
     of a killed run: nothing after it counts); none if there is no such file."""

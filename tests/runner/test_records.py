@@ -152,3 +152,16 @@ def test_an_interval_never_leaves_the_range_of_a_score() -> None:
             found = estimate(values)
             assert found is not None and 0.0 <= found.ci_low <= found.mean <= found.ci_high <= 1.0
     assert estimate([1.0] * 57) == Estimate(1.0, pytest.approx(0.9369, abs=1e-4), 1.0, 57, "wilson")  # type: ignore[arg-type]
+
+
+def test_the_report_s_projections_check_what_they_read(tmp_path: Path) -> None:
+    from harness.runner.records import read_answers, read_scores
+
+    good = sample_data(SampleRecord("a", 1, references=["x"], output="ok", score=1.0, metrics={"em": 1.0}))
+    bad = {**good, "output": 5}
+    (tmp_path / "samples.jsonl").write_text(f"{json.dumps(good)}\n{json.dumps(bad)}\n", encoding="utf-8")
+    assert list(read_scores(tmp_path / "samples.jsonl", "em")) == [("a", 1, 1.0), ("a", 1, 1.0)]
+    with pytest.raises(InputError, match=r"samples\.jsonl:2: not a sample record$"):
+        list(read_answers(tmp_path / "samples.jsonl"))
+    with pytest.raises(InputError, match=r"samples\.jsonl:1: not a sample record with metric 'f1'"):
+        list(read_scores(tmp_path / "samples.jsonl", "f1"))
