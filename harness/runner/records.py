@@ -276,27 +276,16 @@ def read_run(path: Path) -> RunRecord:
 def read_scores(path: Path, metric: str) -> Iterator[tuple[str, int, float | None]]:
     """(sample id, epoch, score or None when the sample failed) of every record in a samples.jsonl, reading only
     those fields (fast enough for a leaderboard of 600,000 samples); the same torn-line rule as read_samples."""
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise InputError(printable(f"evalrun: {path}: cannot read ({exc.strerror})")) from None
-    with handle:
-        for number, line in enumerate(handle, 1):
-            try:
-                data = json.loads(line)
-            except ValueError:
-                return
-            try:
-                sample_id, epoch, error = data["sample_id"], data.get("epoch", 1), data.get("error")
-                score = None if error is not None else data["metrics"][metric]
-                if type(sample_id) is not str or type(epoch) is not int or type(score) not in (float, int, type(None)):
-                    raise TypeError
-            except (KeyError, TypeError, AttributeError):
-                where = f"{path}:{number}"
-                raise InputError(printable(f"{where}: not a sample record with metric {metric!r}")) from None
-            yield sample_id, epoch, None if score is None else float(score)
+    for number, data in _lines(path):
+        try:
+            sample_id, epoch, error = data["sample_id"], data.get("epoch", 1), data.get("error")
+            score = None if error is not None else data["metrics"][metric]
+            if type(sample_id) is not str or type(epoch) is not int or type(score) not in (float, int, type(None)):
+                raise TypeError
+        except (KeyError, TypeError, AttributeError):
+            where = f"{path}:{number}"
+            raise InputError(printable(f"{where}: not a sample record with metric {metric!r}")) from None
+        yield sample_id, epoch, None if score is None else float(score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,33 +305,22 @@ class Answer:
 def read_answers(path: Path) -> Iterator[Answer]:
     """The answers in a samples.jsonl, reading only what a drill-down shows (a projection of the sample record, with
     each field's type checked; fast enough for 600,000 samples); the same torn-line rule as read_samples."""
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise InputError(printable(f"evalrun: {path}: cannot read ({exc.strerror})")) from None
-    with handle:
-        for number, line in enumerate(handle, 1):
-            try:
-                data = json.loads(line)
-            except ValueError:
-                return
-            try:
-                answer = Answer(
-                    data["sample_id"],
-                    data.get("messages"),
-                    data.get("references") or [],
-                    data.get("output"),
-                    data.get("score"),
-                    data.get("error"),
-                    bool(data.get("unparsed")),
-                    data.get("grader"),
-                )
-                _check_answer(answer)
-            except (KeyError, TypeError, AttributeError):
-                raise InputError(printable(f"{path}:{number}: not a sample record")) from None
-            yield answer
+    for number, data in _lines(path):
+        try:
+            answer = Answer(
+                data["sample_id"],
+                data.get("messages"),
+                data.get("references") or [],
+                data.get("output"),
+                data.get("score"),
+                data.get("error"),
+                bool(data.get("unparsed")),
+                data.get("grader"),
+            )
+            _check_answer(answer)
+        except (KeyError, TypeError, AttributeError):
+            raise InputError(printable(f"{path}:{number}: not a sample record")) from None
+        yield answer
 
 
 def _check_answer(answer: Answer) -> None:
@@ -365,6 +343,13 @@ def _check_answer(answer: Answer) -> None:
 def read_samples(path: Path, version: int = SCHEMA_VERSION) -> Iterator[SampleRecord]:
     """The sample records in the samples.jsonl at `path`, up to the first line that is not whole JSON (the torn end
     of a killed run: nothing after it counts); none if there is no such file."""
+    for number, data in _lines(path):
+        yield sample_from_data(data, version, f"{path}:{number}")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, JSON data) of every line of a samples.jsonl, up to the first line that is not whole JSON (the
+    torn end of a killed run: nothing after it counts); none if there is no such file."""
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
     except FileNotFoundError:
@@ -374,7 +359,6 @@ def read_samples(path: Path, version: int = SCHEMA_VERSION) -> Iterator[SampleRe
     with handle:
         for number, line in enumerate(handle, 1):
             try:
-                data = json.loads(line)
+                yield number, json.loads(line)
             except ValueError:
                 return
-            yield sample_from_data(data, version, f"{path}:{number}")
