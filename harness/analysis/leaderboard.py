@@ -13,8 +13,6 @@ from harness.analysis.pairing import Run
 from harness.analysis.ranking import Overall, combine, overall_of, paired_p, rank, resample_column, win_rate
 from harness.runner.statistics import Estimate
 
-WEIGHTINGS = ("eval", "language", "suite")
-"""How the overall score weighs columns: each eval alike, each language alike, or each suite alike."""
 REFERENCE_PREFIX = "baseline/"
 
 
@@ -103,7 +101,7 @@ def _columns(runs: Sequence[Run], suites: Mapping[str, Sequence[str]]) -> list[B
 
 
 def weights(columns: Sequence[BoardColumn], weighting: str) -> list[float]:
-    """Each column's weight in the overall score (see WEIGHTINGS); a column in no suite counts as its own suite."""
+    """Each column's weight in the overall score (see harness.analysis.WEIGHTINGS); a column in no suite counts as its own suite."""
     if weighting == "eval":
         return [1.0] * len(columns)
     if weighting == "language":

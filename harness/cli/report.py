@@ -14,7 +14,7 @@ FORMATS = ("table", "md", "csv", "json", "html")
 
 def register(commands: Any) -> None:
     """Add the subcommand of this module."""
-    from harness.analysis.leaderboard import WEIGHTINGS
+    from harness.analysis import WEIGHTINGS
 
     report = commands.add_parser(
         "report",
