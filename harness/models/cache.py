@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError
+from harness.models.answers import cut
 from harness.models.base import Provider
 from harness.registry.specs import EvalSpec
 from harness.types import Request, Response, Usage
@@ -152,14 +153,25 @@ def _stored(response: Response) -> dict[str, Any]:
     }
 
 
+def within(response: Response, max_bytes: int) -> Response | None:
+    """A stored response as a run with answer limit `max_bytes` would have it, or None when it was stored cut
+    shorter than that limit (what the run may keep was not stored: the model is asked again)."""
+    if response.full_bytes is not None and max_bytes > len(response.output.encode("utf-8", errors="surrogatepass")):
+        return None
+    kept, full = cut(response.output, max_bytes)
+    return response if full is None else replace(response, output=kept, full_bytes=response.full_bytes or full)
+
+
 class CachedProvider:
     """A provider that answers from the cache when it can and stores what the endpoint answers."""
 
     cacheable = False
 
-    def __init__(self, inner: Provider, cache: ResponseCache):
+    def __init__(self, inner: Provider, cache: ResponseCache, max_answer_bytes: int):
         self.inner = inner
         self.cache = cache
+        self.max_answer_bytes = max_answer_bytes
+        """This run's answer limit: a stored answer is cut to it, and one stored cut shorter is asked again."""
         self.name = inner.name
         self.prices = inner.prices
         self._endpoint = dict(inner.describe())
@@ -176,8 +188,9 @@ class CachedProvider:
         """The cached response for this exact request, else the endpoint's (then stored)."""
         key = ResponseCache.key(self._endpoint, request)
         found = self.cache.get(key)
-        if found is not None:
-            return found
+        fitted = None if found is None else within(found, self.max_answer_bytes)
+        if fitted is not None:
+            return fitted
         response = await self.inner.complete(request)
         self.cache.put(key, response)
         return replace(response, cached=False)

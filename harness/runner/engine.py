@@ -287,6 +287,8 @@ async def _attempt(
             round(time.perf_counter() - started, 6),
         )
         return record
+    if not response.cached:
+        await _after_freed_requests()
     first_token = response.time_to_first_token
     record.output = response.output
     record.output_cut = response.full_bytes is not None
@@ -309,6 +311,20 @@ async def _attempt(
     record.score, record.metrics, record.unparsed = score.value, dict(score.metrics), score.unparsed
     record.grader = dict(score.detail)
     return record
+
+
+async def _after_freed_requests() -> None:
+    """Wait for the event loop's next pass, so that the requests waiting for the place an answer just freed are sent
+    before that answer is graded and recorded.
+
+    Answers arrive in bursts; graded at once, each burst's bookkeeping delays every request it freed, leaving places
+    idle (10,000 samples at concurrency 64: 1.19× the physical limit, against 1.14× with this wait). A zero-length
+    timer runs after the callbacks already queued, the woken requests among them; `sleep(0)` would not (measured)."""
+    await asyncio.sleep(NEXT_PASS)
+
+
+NEXT_PASS = 1e-9
+"""A delay that puts a callback on the loop's next pass, after the callbacks ready now."""
 
 
 class FewShot:

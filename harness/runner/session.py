@@ -61,8 +61,9 @@ class Models:
         if key not in self.opened:
             settings = replace(self.settings, model_args={}) if judge else self.settings
             provider = open_provider(name, self.registry.models, settings, self.endpoints)
-            cached = self.cache is not None and provider.cacheable
-            self.opened[key] = CachedProvider(provider, self.cache) if self.cache is not None and cached else provider
+            if self.cache is not None and provider.cacheable:
+                provider = CachedProvider(provider, self.cache, settings.max_answer_bytes)
+            self.opened[key] = provider
         return self.opened[key]
 
     def judges(self, configs: Mapping[str, Mapping[str, Any]], models: Mapping[str, str]) -> dict[str, JudgeGrader]:

@@ -174,3 +174,22 @@ def test_cached_answers_are_not_latency(openai_server: FakeOpenAI, tmp_path: Pat
             env=env,
         )
     assert json.loads(result.stdout)["runs"][0]["latency_s"] == {"mean": None, "p50": None, "p95": None}
+
+
+def test_a_cached_answer_obeys_each_runs_answer_limit(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    """The cache keeps what a run kept: a later run with a lower limit gets it cut, one with a higher limit than the
+    stored answer was cut to asks the model again rather than take the short answer for the whole."""
+    openai_server.answer = lambda body: "答" * 100  # 300 bytes
+
+    def answers(limit: int) -> list[tuple[str, bool, bool, int | None]]:
+        summary = run(openai_server, tmp_path, "openai/m", extra=("--max-answer-bytes", str(limit)))["runs"][0]
+        lines = Path(summary["paths"]["samples"]).read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines]
+        return sorted({(r["output"], r["cached"], r["output_cut"], r.get("output_bytes")) for r in records})
+
+    assert answers(30) == [("答" * 10, False, True, 300)]
+    assert answers(1000) == [("答" * 100, False, False, None)]  # stored cut at 30 bytes: asked again
+    assert len(openai_server.requests) == 12
+    assert answers(16) == [("答" * 5, True, True, 300)]  # cut from the whole answer now stored
+    assert answers(1000) == [("答" * 100, True, False, None)]
+    assert len(openai_server.requests) == 12
