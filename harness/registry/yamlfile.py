@@ -82,6 +82,42 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[YamlDocume
 
 
 def _parse(text: str, display: str) -> tuple[YamlDocument | None, list[Problem]]:
+    read, node = _compose_fast(text)
+    if not read:
+        node, problems = _compose(text, display)
+        if problems:
+            return None, problems
+    if node is None:
+        return None, [Problem(display, 1, "file is empty")]
+    doc = YamlDocument(display, None)
+    problems = []
+    try:
+        doc.data = _convert(node, (), doc, problems, set())
+    except RecursionError:
+        return None, [Problem(display, 1, "YAML nested too deeply")]
+    return (None if problems else doc), problems
+
+
+def _compose_fast(text: str) -> tuple[bool, yaml.Node | None]:
+    """(True, the document's node) as libyaml composes it, when PyYAML has libyaml and the text holds no anchor,
+    alias or error; else (False, None), and the pure-Python parser reads it again to say what is wrong."""
+    loader_class = getattr(yaml, "CSafeLoader", None)
+    if loader_class is None:
+        return False, None
+    try:
+        if any(isinstance(t, (yaml.AliasToken, yaml.AnchorToken)) for t in yaml.scan(text, Loader=loader_class)):
+            return False, None
+        loader = loader_class(text)
+        try:
+            return True, loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError, ValueError):  # libyaml limits its nesting itself
+        return False, None
+
+
+def _compose(text: str, display: str) -> tuple[yaml.Node | None, list[Problem]]:
+    """The document's node by the pure-Python parser, or the problems that stop it, each at its line."""
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC, …), caught before parsing
@@ -104,20 +140,12 @@ def _parse(text: str, display: str) -> tuple[YamlDocument | None, list[Problem]]
         return None, [Problem(display, 1, "YAML nested too deeply")]
     finally:
         loader.dispose()
-    if node is None:
-        return None, [Problem(display, 1, "file is empty")]
-    marks = [t for t in yaml.scan(text) if isinstance(t, (yaml.AliasToken, yaml.AnchorToken))]
+    marks = [t for t in yaml.scan(text) if isinstance(t, (yaml.AliasToken, yaml.AnchorToken))] if node else []
     if marks:  # an alias where one is used, else the anchor: neither is plain data
         first = next((t for t in marks if isinstance(t, yaml.AliasToken)), marks[0])
         message = "YAML anchors and aliases are not allowed in registry files"
         return None, [Problem(display, first.start_mark.line + 1, message)]
-    doc = YamlDocument(display, None)
-    problems: list[Problem] = []
-    try:
-        doc.data = _convert(node, (), doc, problems, set())
-    except RecursionError:
-        return None, [Problem(display, 1, "YAML nested too deeply")]
-    return (None if problems else doc), problems
+    return node, []
 
 
 def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, problems: list[Problem], seen: set[int]) -> Any:
