@@ -19,10 +19,10 @@ FLAGS = [
     "--disable-sync",
 ]  # tests/support/browser.py's: no background traffic of Chromium's own
 TIMEOUT_MS = 300_000
-# The page's loadAnswers (harness/analysis/page/board.js), step by step, each step timed.
+# The page's loadAnswers (harness/analysis/page/board.js) of the first eval, step by step, each step timed.
 DECODE = """async () => {
   const t = [performance.now()];
-  const packed = document.getElementById("answers-data").textContent.trim(); t.push(performance.now());
+  const packed = document.getElementById("answers-0").textContent.trim(); t.push(performance.now());
   const bytes = Uint8Array.from(atob(packed), (ch) => ch.charCodeAt(0)); t.push(performance.now());
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   const text = await new Response(stream).text(); t.push(performance.now());
@@ -54,9 +54,9 @@ class PageTimes:
     """Seconds from navigation start: the file read, the document parsed (scripts run), DOMContentLoaded, load, the
     first contentful paint."""
     decode: dict[str, float] = field(default_factory=dict)
-    """Seconds of each step of decoding the answers, and of parsing the board's data."""
+    """Seconds of each step of decoding the first eval's answers, and of parsing the board's data."""
     answer_characters: int = 0
-    """The length of the answers' JSON once decoded."""
+    """The length of the first eval's answers' JSON once decoded."""
     heap_mb: float | None = None
     summary: str = ""
     errors: list[str] = field(default_factory=list)
@@ -75,7 +75,7 @@ def missing() -> str | None:
 
 def time_page(path: Path, drills: tuple[str, str], repeat: int) -> list[PageTimes]:
     """Open the page `repeat` times, each in a fresh browser context: wait for it to be ready, then show the answers
-    of `drills[0]` (which decodes every answer) and of `drills[1]` (answers already decoded)."""
+    of `drills[0]` and of `drills[1]` (each decodes its own eval's answers)."""
     from playwright.sync_api import sync_playwright
 
     url = path.resolve().as_uri()

@@ -1,23 +1,27 @@
 """The leaderboard as one self-contained HTML page: inline CSS, JS and SVG, no request to any host (its
 Content-Security-Policy forbids one), the board's data and every answer embedded as data, never as markup.
 
-Text from records reaches the page only as JSON data (with `<` escaped) and, for the answers, gzip-compressed and
-base64-encoded; the page's script puts it into the document with `textContent` only, after showing control
-characters and bidi overrides as escapes. Answers longer than ANSWER_CHARS are cut (the page says so)."""
+Text from records reaches the page only as JSON data (with `<` escaped) and, for the answers, as one gzip-compressed,
+base64-encoded block per eval (the page decodes an eval's when it is first shown); the page's script puts it into the
+document with `textContent` only, after showing control characters and bidi overrides as escapes (the board's data
+has them escaped already, here). Answers longer than ANSWER_CHARS are cut (the page says so)."""
 
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import json
 import re
+import zlib
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
+import msgspec
+
 from harness.analysis.board_render import board_data
-from harness.analysis.leaderboard import Board
-from harness.runner.records import read_answers
+from harness.analysis.leaderboard import Board, BoardColumn
+from harness.runner.record_views import read_answers
 
 ANSWER_CHARS = 4000
 """Longest answer, prompt or reference kept for the drill-down; longer ones are cut and marked."""
@@ -43,45 +47,47 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _cut(text: str | None) -> str | None:
-    if text is None or len(text) <= ANSWER_CHARS:
+def _cut(text: str | None, limit: int = ANSWER_CHARS) -> str | None:
+    if text is None or len(text) <= limit:
         return text
-    return text[:ANSWER_CHARS] + f"… [cut: {len(text):,} characters in all]"
+    return text[:limit] + f"… [cut: {len(text):,} characters in all]"
 
 
-def drill_down(board: Board) -> dict[str, Any]:
-    """Every sample of every column: its prompt and references once, each model's answer, score and grader detail.
-
-    {column label: {"models": [model, …], "samples": [[id, prompt, references, [[output, score, flag, detail] | null
-    per model]], …]}}; flag is "" (scored), "failed: <error>" or "unparsed"; detail is the grader's, as JSON text."""
-    found: dict[str, Any] = {}
-    for column in board.columns:
-        models = [row.model for row in board.rows if column.label in row.cells]
-        samples: dict[str, list[Any]] = {}
-        for index, model in enumerate(models):
-            row = next(r for r in board.rows if r.model == model)
-            for record in read_answers(row.cells[column.label].run.folder / "samples.jsonl"):
-                entry = samples.setdefault(record.sample_id, [record.sample_id, _prompt(record.messages), [], None])
-                entry[2] = [_cut(ref) for ref in record.references] or entry[2]
-                if entry[3] is None:
-                    entry[3] = [None] * len(models)
-                flag = "unparsed" if record.unparsed else ""
-                if record.error is not None:
-                    flag = f"failed: {record.error}"
-                entry[3][index] = [_cut(record.output), record.score, flag, _detail(record.grader)]
-        found[column.label] = {"models": models, "samples": list(samples.values())}
-    return found
-
-
-def _detail(grader: dict[str, Any] | None) -> str | None:
-    """What the grader saw, as compact JSON text, cut to DETAIL_CHARS."""
-    if not grader:
-        return None
-    text = json.dumps(grader, ensure_ascii=False, separators=(", ", ": "))
-    return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + f"… [cut: {len(text):,} characters in all]"
+def column_answers(board: Board, column: BoardColumn) -> bytes:
+    """Every sample of one column, as gzip-compressed JSON: {"models": [model, …], "samples": [[id, prompt,
+    references, [[output, score, flag, detail] | null per model]], …]}; flag is "" (scored), "failed: <error>" or
+    "unparsed"; detail is the grader's, as JSON text. Sample by sample, so that the answers to one question, which
+    have much in common, compress together; the column's answers are held as JSON text until then."""
+    rows = [row for row in board.rows if column.label in row.cells]
+    samples: dict[str, list[Any]] = {}  # id: [prompt, references, each model's answer as JSON]
+    for index, row in enumerate(rows):
+        for record in read_answers(row.cells[column.label].run.folder / "samples.jsonl"):
+            entry = samples.get(record.sample_id)
+            if entry is None:
+                entry = samples[record.sample_id] = [_prompt(record.messages), [], [b"null"] * len(rows)]
+            if record.references and not entry[1]:
+                entry[1] = [_cut(reference) for reference in record.references]
+            flag = f"failed: {record.error}" if record.error is not None else "unparsed" if record.unparsed else ""
+            detail = _cut(record.grader_text, DETAIL_CHARS)
+            entry[2][index] = _json([_cut(record.output), record.score, flag, detail])
+    packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # the gzip format, as DecompressionStream reads
+    parts = [packer.compress(b'{"models":' + _json([row.model for row in rows]) + b',"samples":[')]
+    for number, (sample_id, (prompt, references, answers)) in enumerate(samples.items()):
+        line = _json([sample_id, prompt, references])[:-1] + b",[" + b",".join(answers) + b"]]"
+        parts.append(packer.compress(line if number == 0 else b"," + line))
+    parts.append(packer.compress(b"]}") + packer.flush())
+    return b"".join(parts)
 
 
-def _prompt(messages: list[dict[str, str]] | None) -> str | None:
+def _json(value: Any) -> bytes:
+    """`value` as UTF-8 JSON; a lone surrogate (an answer may hold one) is written as its escape."""
+    try:
+        return msgspec.json.encode(value)
+    except UnicodeEncodeError:
+        return json.dumps(value).encode("ascii")
+
+
+def _prompt(messages: list[dict[str, Any]] | None) -> str | None:
     """The prompt as the model saw it: every message, role first."""
     if not messages:
         return None
@@ -94,9 +100,13 @@ def _asset(name: str) -> str:
 
 def board_html(board: Board) -> str:
     """The board as one HTML page."""
+    return "".join(board_html_parts(board))
+
+
+def board_html_parts(board: Board) -> Iterator[str]:
+    """The board as one HTML page, in pieces (each eval's answers one), so that a large page is written as it is made
+    rather than held whole."""
     data = json.dumps(_clean(board_data(board)), ensure_ascii=False).replace("<", "\\u003c")
-    answers = json.dumps(_clean(drill_down(board)), ensure_ascii=False).encode("utf-8")
-    packed = base64.b64encode(gzip.compress(answers, compresslevel=6, mtime=0)).decode("ascii")
     script, style = _asset("board.js"), _asset("board.css")
     csp = "; ".join(
         [
@@ -108,8 +118,18 @@ def board_html(board: Board) -> str:
             "form-action 'none'",
         ]
     )
-    values = {"CSP": csp, "STYLE": style, "SCRIPT": script, "BOARD": data, "ANSWERS": packed}
-    return _MARKER.sub(lambda m: values[m.group(1)], _asset("board.html"))  # one pass: inserted text is not rescanned
+    values = {"CSP": csp, "STYLE": style, "SCRIPT": script, "BOARD": data}
+    template, position = _asset("board.html"), 0
+    for marker in _MARKER.finditer(template):  # inserted text is never scanned for markers
+        yield template[position : marker.start()]
+        if marker.group(1) == "ANSWERS":
+            for i, column in enumerate(board.columns):
+                packed = base64.b64encode(column_answers(board, column)).decode("ascii")
+                yield f'<script type="application/octet-stream" id="answers-{i}">{packed}</script>\n'
+        else:
+            yield values[marker.group(1)]
+        position = marker.end()
+    yield template[position:]
 
 
 def _digest(text: str) -> str:

@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from harness.analysis.crosslingual import consistency
 from harness.analysis.leaderboard import Board, Cell, Row
 from harness.analysis.ranking import ALPHA, Overall
 from harness.errors import printable
@@ -98,7 +97,7 @@ def board_data(board: Board) -> dict[str, Any]:
         ],
         "cells": [cell_record(cell, row) for row in board.rows for cell in row.cells.values()],
         "pairs": [{"a": a, "b": b, "p_holm": p} for (a, b), p in board.p_holm.items()],
-        "consistency": [asdict(found) for found in consistency(board)],
+        "consistency": [asdict(found) for found in board.consistency],
         "excluded": [
             {"run_id": e.run.run_id, "eval": e.run.eval_id, "model": e.run.model, "reason": e.reason}
             for e in board.choice.excluded
@@ -177,7 +176,7 @@ def _consistency(board: Board, heading: Callable[[str], str], style: str, markdo
     """The cross-lingual consistency table, when the board has a family of evals in several languages."""
     from tabulate import tabulate
 
-    found = consistency(board)
+    found = board.consistency
     if not found:
         return []
     others = sorted({gap.language for c in found for gap in c.gaps})

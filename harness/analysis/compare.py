@@ -17,7 +17,8 @@ from typing import Any
 
 from harness.analysis.pairing import Run
 from harness.errors import InputError, printable
-from harness.runner.records import RunRecord, read_scores
+from harness.runner.record_views import read_scores
+from harness.runner.records import RunRecord
 from harness.runner.summary import reduce
 
 COMPARABLE = (

@@ -4,12 +4,12 @@ language's gap to English over the facts both hold, with a paired 95% interval."
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.analysis.leaderboard import Board, BoardColumn
+if TYPE_CHECKING:  # the leaderboard imports this module
+    from harness.analysis.leaderboard import BoardColumn
 
 RIGHT = 0.5
 """A fact counts as answered right in a language when its score there is at least this (1 for pass/fail graders)."""
@@ -41,69 +41,69 @@ class Consistency:
     gaps: tuple[Gap, ...]
 
 
-def families(board: Board) -> dict[str, list[BoardColumn]]:
+def families(columns: Sequence[BoardColumn]) -> dict[str, list[BoardColumn]]:
     """Eval families (the eval id before its last dot: `gpt-history` of `gpt-history.en`) with columns in two or more
     languages; only each eval's first measurement counts."""
     found: dict[str, list[BoardColumn]] = {}
-    for column in board.columns:
+    for column in columns:
         if "." in column.key.eval_id and column.label == column.key.eval_id:
             found.setdefault(column.key.eval_id.rsplit(".", 1)[0], []).append(column)
     return {name: cols for name, cols in found.items() if len({c.language for c in cols}) >= 2}
 
 
-def consistency(board: Board) -> list[Consistency]:
-    """Every model's consistency on every family it was run on in full, in board order."""
+def family_consistency(
+    family: str, columns: Sequence[BoardColumn], models: Sequence[str], scores: Any, seed: int
+) -> list[Consistency]:
+    """The consistency of each of `models` (each has a run in every column of the family) that shares a fact across
+    the family's languages; `scores` is columns × models × facts, NaN where a model has no score."""
+    import numpy as np
+
+    scored = ~np.isnan(scores)
+    right = np.nan_to_num(scores) >= RIGHT
+    gaps = _gaps(columns, scores, seed)
+    languages = tuple(c.language for c in columns)
     found = []
-    for family, columns in families(board).items():
-        for row in board.rows:
-            if not all(c.label in row.cells for c in columns):
-                continue
-            scores = [row.cells[c.label].scores for c in columns]
-            shared = set.intersection(*(set(s) for s in scores))
-            if not shared:
-                continue
-            right = [sum(s[k] >= RIGHT for s in scores) for k in shared]
-            gaps = _gaps(columns, scores, board.seed)
-            languages = tuple(c.language for c in columns)
-            every, none = right.count(len(columns)), right.count(0)
-            found.append(
-                Consistency(family, row.model, languages, len(shared), every, len(shared) - every - none, none, gaps)
-            )
+    for m, model in enumerate(models):
+        shared = scored[:, m].all(axis=0)
+        facts = int(shared.sum())
+        if not facts:
+            continue
+        counts = right[:, m][:, shared].sum(axis=0)
+        every, none = int((counts == len(columns)).sum()), int((counts == 0).sum())
+        found.append(Consistency(family, model, languages, facts, every, facts - every - none, none, gaps[m]))
     return found
 
 
-def _gaps(columns: list[BoardColumn], scores: list[Mapping[str, float]], seed: int) -> tuple[Gap, ...]:
-    """Each non-English language's gap to English over the facts both hold, when the family has English: the mean
-    difference and its 95% paired bootstrap interval (the same resamples of the facts for every language)."""
+def _gaps(columns: Sequence[BoardColumn], scores: Any, seed: int) -> list[tuple[Gap, ...]]:
+    """For each model, each non-English language's gap to English over the facts both hold, when the family has
+    English: the mean difference and its 95% paired bootstrap interval, from one bootstrap of the family's facts
+    shared by every model and language."""
     import numpy as np
 
+    from harness.analysis.ranking import resampled_means
+
+    models = scores.shape[1]
     english = [i for i, c in enumerate(columns) if c.language.split("-")[0] == "en"]
     if not english:
-        return ()
-    base = scores[english[0]]
-    gaps = []
-    for i, column in enumerate(columns):
-        if i == english[0]:
-            continue
-        shared = sorted(base.keys() & scores[i].keys())
-        if not shared:
-            continue
-        differences = np.asarray([scores[i][k] - base[k] for k in shared])
-        mean = float(differences.mean())
-        low = high = None
-        if len(shared) >= 2:
-            resampled = _counts(len(shared), seed) @ differences / len(shared)
-            found = np.percentile(resampled, [2.5, 97.5])
-            low, high = min(float(found[0]), mean), max(float(found[1]), mean)
-        gaps.append(Gap(column.language, mean, low, high, len(shared)))
-    return tuple(gaps)
-
-
-@functools.lru_cache(maxsize=8)
-def _counts(n: int, seed: int) -> Any:
-    """The bootstrap draws of n facts, made once for every model and language that holds n of them."""
-    import numpy as np
-
-    from harness.analysis.ranking import counts
-
-    return counts(n, np.random.default_rng(seed))
+        return [() for _ in range(models)]
+    others = [i for i in range(len(columns)) if i != english[0]]
+    differences = (scores[others] - scores[english[0]]).reshape(len(others) * models, -1)  # language-major rows
+    present = (~np.isnan(differences)).astype(float)
+    differences = np.nan_to_num(differences)
+    n = present.sum(axis=1)
+    resampled = resampled_means(differences, present, np.random.default_rng(seed)) if scores.shape[2] else None
+    found = []
+    for m in range(models):
+        gaps = []
+        for j, i in enumerate(others):
+            row = j * models + m
+            if not n[row]:
+                continue
+            mean = float(differences[row].sum() / n[row])
+            low = high = None
+            if n[row] >= 2 and resampled is not None:
+                bounds = np.nanpercentile(resampled[:, row], [2.5, 97.5])
+                low, high = min(float(bounds[0]), mean), max(float(bounds[1]), mean)
+            gaps.append(Gap(columns[i].language, mean, low, high, int(n[row])))
+        found.append(tuple(gaps))
+    return found

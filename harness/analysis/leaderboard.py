@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from harness.analysis.board_runs import Choice, Column
-from harness.analysis.compare import run_scores
+from harness.analysis.crosslingual import Consistency, families, family_consistency
 from harness.analysis.pairing import Run
+from harness.analysis.ranking import Column as ColumnResamples
 from harness.analysis.ranking import Overall, combine, overall_of, paired_p, rank, resample_column, win_rate
+from harness.analysis.score_arrays import group_scores
 from harness.runner.statistics import Estimate
 
 REFERENCE_PREFIX = "baseline/"
@@ -27,14 +29,15 @@ class BoardColumn:
     metric: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Cell:
-    """One model's run in one column: its primary metric, and the per-sample scores behind it."""
+    """One model's run in one column: its primary metric, and how many samples were scored (the board reads the
+    per-sample scores behind it a family of columns at a time, and keeps none)."""
 
     run: Run
     column: BoardColumn
     estimate: Estimate | None
-    scores: Mapping[str, float]
+    n: int = 0
 
     @property
     def mean(self) -> float | None:
@@ -67,6 +70,8 @@ class Board:
     weighting: str
     seed: int
     p_holm: dict[tuple[str, str], float] = field(default_factory=dict)
+    consistency: list[Consistency] = field(default_factory=list)
+    """Each model's cross-lingual consistency on each family of evals it was run on in full, in board order."""
 
 
 def build_board(choice: Choice, suites: Mapping[str, Sequence[str]], weighting: str = "eval", seed: int = 0) -> Board:
@@ -78,7 +83,7 @@ def build_board(choice: Choice, suites: Mapping[str, Sequence[str]], weighting: 
         column = by_key[Column.of(run)]
         row = rows.setdefault(run.model, Row(run.model, run.model.startswith(REFERENCE_PREFIX)))
         estimate = run.summary.metrics.get(column.metric)
-        row.cells[column.label] = Cell(run, column, estimate, run_scores(run, column.metric).values)
+        row.cells[column.label] = Cell(run, column, estimate)
     board = Board(columns, sorted(rows.values(), key=lambda r: r.model), choice, weighting, seed)
     _score(board)
     return board
@@ -115,22 +120,19 @@ def _score(board: Board) -> None:
     """Fill in every row's overall score, per-language averages, rank range and win rate (see harness.analysis.ranking:
     one paired bootstrap, the same resamples for every model)."""
     columns, rows = board.columns, board.rows
-    resampled = [
-        resample_column([row.cells[c.label].scores if c.label in row.cells else None for row in rows], board.seed + i)
-        for i, c in enumerate(columns)
-    ]
+    resampled = _resample(board)
     all_weights = weights(columns, board.weighting)
     combined = {}
     for m, row in enumerate(rows):
         row.missing = [column.label for column in columns if column.label not in row.cells]
-        n = sum(len(cell.scores) for cell in row.cells.values())
+        n = sum(cell.n for cell in row.cells.values())
         combined[row.model] = combine(resampled, all_weights, m)
         row.overall = overall_of(combined[row.model], n)
         for language in sorted({column.language for column in columns}):
             mine = [i for i, c in enumerate(columns) if c.language == language]
             if all(columns[i].label in row.cells for i in mine):
                 found = combine([resampled[i] for i in mine], [1.0] * len(mine), m)
-                row.languages[language] = overall_of(found, sum(len(row.cells[columns[i].label].scores) for i in mine))
+                row.languages[language] = overall_of(found, sum(row.cells[columns[i].label].n for i in mine))
     ranked = [row for row in rows if not row.reference and row.overall is not None]
     p_values = {}
     for i, a in enumerate(ranked):
@@ -149,3 +151,30 @@ def _score(board: Board) -> None:
         row.rank = ranks.ranges[row.model]
         row.win_rate = win_rate(row.model, per_column)
     board.rows.sort(key=lambda r: (r.reference, -(r.overall.mean if r.overall else -1.0), r.model))
+    order = {row.model: position for position, row in enumerate(board.rows)}
+    board.consistency.sort(key=lambda found: order[found.model])  # stable: families stay in column order
+
+
+def _resample(board: Board) -> list[ColumnResamples]:
+    """Every column's resampled means, reading each run's per-sample scores once, a family of columns (the same
+    eval in several languages) at a time, whose cross-lingual consistency is found while they are read."""
+    columns, rows = board.columns, board.rows
+    position = {column.label: i for i, column in enumerate(columns)}
+    related = families(columns)
+    in_family = {column.label for group in related.values() for column in group}
+    groups = [(name, group) for name, group in related.items()]
+    groups += [("", [column]) for column in columns if column.label not in in_family]
+    resampled: dict[int, ColumnResamples] = {}
+    for family, group in groups:
+        scores = group_scores(group, rows)
+        for c, column in enumerate(group):
+            i = position[column.label]
+            resampled[i] = resample_column(scores[c], board.seed + i)
+            for m, row in enumerate(rows):
+                if column.label in row.cells:
+                    row.cells[column.label].n = int(resampled[i].n[m])
+        if family:
+            complete = [m for m, row in enumerate(rows) if all(c.label in row.cells for c in group)]
+            models = [rows[m].model for m in complete]
+            board.consistency += family_consistency(family, group, models, scores[:, complete], board.seed)
+    return [resampled[i] for i in range(len(columns))]

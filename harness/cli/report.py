@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def register(commands: Any) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from harness.analysis.board_html import board_html
+    from harness.analysis.board_html import board_html_parts
     from harness.analysis.board_render import board_csv, board_json, board_text
     from harness.analysis.board_runs import choose, gather
     from harness.analysis.leaderboard import build_board
@@ -85,20 +86,23 @@ def _report(args: argparse.Namespace) -> int:
         raise InputError(f"evalrun: report: no run to report under {where} ({len(choice.excluded)} left out)")
     suites = {suite.id: list(suite.evals) for suite in registry.suites.values()}
     board = build_board(choice, suites, args.weighting, args.seed)
-    render = {
-        "table": lambda: board_text(board, markdown=False),
-        "md": lambda: board_text(board, markdown=True),
-        "csv": lambda: board_csv(board),
-        "json": lambda: board_json(board) + "\n",
-        "html": lambda: board_html(board),
+    render: dict[str, Callable[[], Iterable[str]]] = {
+        "table": lambda: [board_text(board, markdown=False)],
+        "md": lambda: [board_text(board, markdown=True)],
+        "csv": lambda: [board_csv(board)],
+        "json": lambda: [board_json(board) + "\n"],
+        "html": lambda: board_html_parts(board),  # written eval by eval: a big page is never held whole
     }
-    text = render[args.format]()
+    parts = render[args.format]()
     if args.out is None:
-        sys.stdout.write(text)
+        for part in parts:
+            sys.stdout.write(part)
         return EXIT_OK
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
+        with open(args.out, "w", encoding="utf-8") as out:
+            for part in parts:
+                out.write(part)
     except OSError as exc:
         raise InputError(f"evalrun: report: cannot write {args.out}: {exc.strerror}") from None
     print(f"wrote {args.out}", file=sys.stderr)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from harness.errors import InputError, printable
 from harness.runner.statistics import Estimate
@@ -273,73 +273,6 @@ def read_run(path: Path) -> RunRecord:
     return run_from_data(data, f"evalrun: {path}")
 
 
-def read_scores(path: Path, metric: str) -> Iterator[tuple[str, int, float | None]]:
-    """(sample id, epoch, score or None when the sample failed) of every record in a samples.jsonl, reading only
-    those fields (fast enough for a leaderboard of 600,000 samples); the same torn-line rule as read_samples."""
-    for number, data in _lines(path):
-        try:
-            sample_id, epoch, error = data["sample_id"], data.get("epoch", 1), data.get("error")
-            score = None if error is not None else data["metrics"][metric]
-            if type(sample_id) is not str or type(epoch) is not int or type(score) not in (float, int, type(None)):
-                raise TypeError
-        except (KeyError, TypeError, AttributeError):
-            where = f"{path}:{number}"
-            raise InputError(printable(f"{where}: not a sample record with metric {metric!r}")) from None
-        yield sample_id, epoch, None if score is None else float(score)
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What a report's drill-down shows of a sample record."""
-
-    sample_id: str
-    messages: list[dict[str, str]] | None
-    references: list[str]
-    output: str | None
-    score: float | None
-    error: str | None
-    unparsed: bool
-    grader: dict[str, Any] | None
-
-
-def read_answers(path: Path) -> Iterator[Answer]:
-    """The answers in a samples.jsonl, reading only what a drill-down shows (a projection of the sample record, with
-    each field's type checked; fast enough for 600,000 samples); the same torn-line rule as read_samples."""
-    for number, data in _lines(path):
-        try:
-            answer = Answer(
-                data["sample_id"],
-                data.get("messages"),
-                data.get("references") or [],
-                data.get("output"),
-                data.get("score"),
-                data.get("error"),
-                bool(data.get("unparsed")),
-                data.get("grader"),
-            )
-            _check_answer(answer)
-        except (KeyError, TypeError, AttributeError):
-            raise InputError(printable(f"{path}:{number}: not a sample record")) from None
-        yield answer
-
-
-def _check_answer(answer: Answer) -> None:
-    """TypeError unless every field of `answer` is of its type."""
-    text_or_none = (str, type(None))
-    number = (float, int, type(None))
-    if not (
-        type(answer.sample_id) is str
-        and type(answer.output) in text_or_none
-        and type(answer.error) in text_or_none
-        and type(answer.score) in number
-        and isinstance(answer.references, list)
-        and all(type(ref) is str for ref in answer.references)
-        and (answer.grader is None or isinstance(answer.grader, dict))
-        and (answer.messages is None or all(isinstance(m, dict) for m in answer.messages))
-    ):
-        raise TypeError
-
-
 def read_samples(path: Path, version: int = SCHEMA_VERSION) -> Iterator[SampleRecord]:
     """The sample records in the samples.jsonl at `path`, up to the first line that is not whole JSON (the torn end
     of a killed run: nothing after it counts); none if there is no such file."""
@@ -350,15 +283,23 @@ def read_samples(path: Path, version: int = SCHEMA_VERSION) -> Iterator[SampleRe
 def _lines(path: Path) -> Iterator[tuple[int, Any]]:
     """(line number, JSON data) of every line of a samples.jsonl, up to the first line that is not whole JSON (the
     torn end of a killed run: nothing after it counts); none if there is no such file."""
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
+    handle = open_samples(path)
+    if handle is None:
         return
-    except OSError as exc:
-        raise InputError(printable(f"evalrun: {path}: cannot read ({exc.strerror})")) from None
     with handle:
         for number, line in enumerate(handle, 1):
             try:
                 yield number, json.loads(line)
             except ValueError:
                 return
+
+
+def open_samples(path: Path) -> BinaryIO | None:
+    """The samples.jsonl at `path`, open for reading its lines as bytes; None if there is none, InputError if it
+    cannot be read."""
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(printable(f"evalrun: {path}: cannot read ({exc.strerror})")) from None

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from harness.analysis.board_runs import choose, gather
+from harness.analysis.compare import run_scores
 from harness.analysis.leaderboard import build_board
 from harness.data.dataset import Dataset
 from harness.registry.loader import Registry
@@ -81,7 +82,10 @@ def test_rank_ranges_follow_the_paired_tests(tmp_path: Path) -> None:
     assert [row.model for row in made.rows][-1] == "baseline/oracle"  # reference rows come last
 
     # independently, with another paired test (exact McNemar on the discordant samples), Holm over the three pairs
-    scores = {m: rows[m].cells["gpt-history.en"].scores for m in ("strong", "middle-a", "middle-b")}
+    scores = {
+        m: run_scores(rows[m].cells["gpt-history.en"].run, "accuracy").values
+        for m in ("strong", "middle-a", "middle-b")
+    }
 
     def mcnemar(a: str, b: str) -> float:
         wins = sum(scores[a][i] > scores[b][i] for i in IDS)
@@ -158,6 +162,25 @@ def test_cross_lingual_consistency_of_the_baselines(tmp_path: Path) -> None:
     assert [gap["language"] for gap in found["gaps"]] == ["ja", "zh-Hans"] and all(
         g["mean"] == 0 for g in found["gaps"]
     )
+
+
+def test_consistency_and_gaps_agree_with_a_direct_count(tmp_path: Path) -> None:
+    languages = {"gpt-history.en": coin(0.8, 1), "gpt-history.ja": coin(0.6, 2), "gpt-history.zh": coin(0.5, 3)}
+    del languages["gpt-history.ja"][IDS[0]]  # a fact the Japanese run has no score for
+    for eval_id, scores in languages.items():
+        stored(tmp_path, "m", scores, eval_id=eval_id)
+        stored(tmp_path, "other", coin(0.5, len(eval_id)), eval_id=eval_id)
+    (found,) = [c for c in board(tmp_path).consistency if c.model == "m"]
+    en, ja, zh = languages.values()
+    shared = [i for i in IDS if i in ja]
+    rights = [en[i] + ja[i] + zh[i] for i in shared]
+    assert (found.facts, found.all_right, found.none_right) == (len(shared), rights.count(3), rights.count(0))
+    assert found.some_right == len(shared) - rights.count(3) - rights.count(0)
+    for gap, other in zip(found.gaps, (ja, zh), strict=True):
+        both = [i for i in IDS if i in other]
+        assert gap.n == len(both) and gap.mean == pytest.approx(sum(other[i] - en[i] for i in both) / len(both))
+        assert gap.ci_low is not None and gap.ci_high is not None
+        assert -1 <= gap.ci_low <= gap.mean <= gap.ci_high <= 1 and gap.ci_high - gap.ci_low > 0.05
 
 
 @pytest.mark.parametrize(

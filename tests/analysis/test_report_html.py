@@ -71,6 +71,10 @@ def test_sorting_filters_and_drill_down(page_file: Path, browser: BrowserPage) -
     page.select_option("#drill-filter", "failed")
     page.wait_for_function("document.getElementById('drill-note').textContent.startsWith('1 of 10')")
     assert "failed: HTTP 500" in page.inner_text("#drill")
+    page.select_option("#drill-filter", "all")
+    page.select_option("#drill-eval", "comprehension.ja")  # another eval: its own block of answers, decoded now
+    page.wait_for_selector("body[data-drill='comprehension.ja']")
+    assert page.locator("#drill tbody tr").count() == 10 and page.locator("#drill [lang=ja]").count() > 0
     assert page.evaluate("window.__xss") is None and browser.requests == []
 
 

@@ -155,7 +155,7 @@ def test_an_interval_never_leaves_the_range_of_a_score() -> None:
 
 
 def test_the_report_s_projections_check_what_they_read(tmp_path: Path) -> None:
-    from harness.runner.records import read_answers, read_scores
+    from harness.runner.record_views import read_answers, read_scores
 
     good = sample_data(SampleRecord("a", 1, references=["x"], output="ok", score=1.0, metrics={"em": 1.0}))
     bad = {**good, "output": 5}
@@ -165,3 +165,26 @@ def test_the_report_s_projections_check_what_they_read(tmp_path: Path) -> None:
         list(read_answers(tmp_path / "samples.jsonl"))
     with pytest.raises(InputError, match=r"samples\.jsonl:1: not a sample record with metric 'f1'"):
         list(read_scores(tmp_path / "samples.jsonl", "f1"))
+
+
+def test_the_projections_read_what_the_writer_writes_and_stop_at_a_torn_line(tmp_path: Path) -> None:
+    from harness.runner.record_views import read_answers, read_scores
+    from harness.runner.store import _encoded
+
+    surrogate = SampleRecord("s", 1, output="a \ud800 b", score=0.0, metrics={"em": 0.0}, grader={"saw": "\u202e"})
+    failed = SampleRecord("f", 1, error="HTTP 500: boom")
+    lines = [_encoded(sample_data(surrogate)), _encoded(sample_data(failed)), b'{"sample_id": "torn", "ep']
+    (tmp_path / "samples.jsonl").write_bytes(b"".join(lines))
+    assert list(read_scores(tmp_path / "samples.jsonl", "em")) == [("s", 1, 0.0), ("f", 1, None)]
+    first, second = read_answers(tmp_path / "samples.jsonl")
+    assert first.output == "a \ufffd b" and json.loads(first.grader_text or "") == {"saw": "\u202e"}
+    assert second.error == "HTTP 500: boom" and second.grader_text is None and not second.references
+
+
+def test_a_line_nested_too_deep_is_not_a_sample_record(tmp_path: Path) -> None:
+    from harness.runner.record_views import read_answers
+
+    deep = '{"sample_id": "x", "output": "y", "grader": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    (tmp_path / "samples.jsonl").write_text(deep + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"samples\.jsonl:1: not a sample record$"):
+        list(read_answers(tmp_path / "samples.jsonl"))

@@ -5,12 +5,16 @@
   const languageOf = Object.fromEntries(board.columns.map((c) => [c.label, c.language]));
   const state = { languages: new Set(board.columns.map((c) => c.language)), suite: "", sort: null, eval: "",
     model: "", sample: "", filter: "all", x: "", y: "", shown: 0 };
-  let answers = null;
+  const answers = new Map();
+
+  // Control characters, invisible marks and bidi overrides, shown as `\u202e`-style escapes.
+  const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+  const shown = (text) => text.replace(HIDDEN, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
   function el(tag, props = {}, children = []) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props)) {
-      if (key === "text") node.textContent = value;
+      if (key === "text") node.textContent = shown(String(value));
       else if (key === "class") node.className = value;
       else if (key === "lang") node.lang = value;
       else node.setAttribute(key, value);
@@ -181,13 +185,18 @@
     table.replaceChildren(el("thead", {}, [head]), el("tbody", {}, rows));
   }
 
-  async function loadAnswers() {
-    if (answers) return answers;
-    const packed = document.getElementById("answers-data").textContent.trim();
-    const bytes = Uint8Array.from(atob(packed), (ch) => ch.charCodeAt(0));
+  // One eval's answers, decoded the first time it is shown: {models, samples: [[id, prompt, references,
+  // [answer | null per model]], …]}, from the page's block for that eval.
+  async function loadAnswers(label) {
+    if (answers.has(label)) return answers.get(label);
+    const index = board.columns.findIndex((c) => c.label === label);
+    const packed = index < 0 ? null : document.getElementById(`answers-${index}`);
+    if (!packed) return null;
+    const bytes = Uint8Array.from(atob(packed.textContent.trim()), (ch) => ch.charCodeAt(0));
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    answers = JSON.parse(await new Response(stream).text());
-    return answers;
+    const data = JSON.parse(await new Response(stream).text());
+    answers.set(label, data);
+    return data;
   }
 
   function keep(sample, models) {
@@ -212,7 +221,7 @@
     const table = document.getElementById("drill"), note = document.getElementById("drill-note");
     const button = document.getElementById("drill-more");
     if (!state.eval) { table.replaceChildren(); note.textContent = "Pick an eval to see every answer."; button.hidden = true; return; }
-    const data = (await loadAnswers())[state.eval];
+    const data = await loadAnswers(state.eval);
     if (!data) { note.textContent = `no answers for ${state.eval}`; return; }
     const language = languageOf[state.eval];
     for (const id of ["drill-x", "drill-y"]) {
