@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from textwrap import fill
 from typing import Any
 
 from harness.analysis.leaderboard import Board, Cell, Row
@@ -14,7 +15,7 @@ from harness.analysis.ranking import ALPHA, Overall
 from harness.errors import printable
 
 CELL_FIELDS = (
-    "model", "reference", "column", "eval", "language", "suites", "metric", "mean", "ci_low", "ci_high", "n",
+    "model", "reference", "column", "eval", "language", "suites", "tags", "metric", "mean", "ci_low", "ci_high", "n",
     "samples", "errors", "unparsed", "error_rate", "unparsed_rate", "tokens_in", "tokens_out", "cost_usd",
     "latency_p50_s", "latency_p95_s", "throughput", "status", "run_id", "created_at", "harness_version",
     "spec_hash", "data_hash", "grader", "grader_options", "generation", "served_by",
@@ -36,6 +37,7 @@ def cell_record(cell: Cell, row: Row) -> dict[str, Any]:
         "eval": column.key.eval_id,
         "language": column.language,
         "suites": list(column.suites),
+        "tags": list(column.tags),
         "metric": column.metric,
         "mean": None if found is None else found.mean,
         "ci_low": None if found is None else found.ci_low,
@@ -79,6 +81,7 @@ def board_data(board: Board) -> dict[str, Any]:
                 "eval": c.key.eval_id,
                 "language": c.language,
                 "suites": list(c.suites),
+                "tags": list(c.tags),
                 "metric": c.metric,
             }
             for c in board.columns
@@ -127,12 +130,22 @@ def board_csv(board: Board) -> str:
     return out.getvalue()
 
 
-def board_text(board: Board, markdown: bool) -> str:
+def board_text(board: Board, markdown: bool, width: int | None = None) -> str:
     """The board as GitHub Markdown (`markdown`) or a terminal table: the ranking, then one table per language (so a
-    wide board folds instead of wrapping), cross-lingual consistency, cost and speed, and the runs left out."""
-    from tabulate import tabulate
-
+    wide board folds instead of wrapping), cross-lingual consistency, cost and speed, and the runs left out. Given
+    the terminal's `width`, a table wider than that is split into several (its first columns repeated in each)."""
     style = "github" if markdown else "simple"
+
+    def tabulate(rows: list[list[Any]], headers: list[str], keep: int) -> str:
+        return _table(rows, headers, style, None if markdown else width, keep)
+
+    def prose(text: str) -> str:
+        return (
+            fill(text, width, subsequent_indent="  " if text.startswith("- ") else "")
+            if width and not markdown
+            else text
+        )
+
     languages = sorted({c.language for c in board.columns})
 
     def heading(text: str) -> str:
@@ -146,36 +159,40 @@ def board_text(board: Board, markdown: bool) -> str:
         for row in board.rows
     ]
     headers = ["rank", "model", "overall [95% CI]", *languages, "win rate"]
-    parts.append(tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True))
+    parts.append(tabulate(rows, headers, keep=2))
     parts.append(
-        f"overall: mean of {len(board.columns)} eval(s)' primary metric, {WEIGHTING_TEXT[board.weighting]}, 95% "
-        "bootstrap interval over samples. rank: a range from paired tests on the samples two models share "
-        f"(Holm-adjusted, α {ALPHA}): models whose ranges overlap cannot be told apart. ref: a baseline, for reference, "
-        "never ranked."
+        prose(
+            f"overall: mean of {len(board.columns)} eval(s)' primary metric, {WEIGHTING_TEXT[board.weighting]}, 95% "
+            "bootstrap interval over samples. rank: a range from paired tests on the samples two models share "
+            f"(Holm-adjusted, α {ALPHA}): models whose ranges overlap cannot be told apart. ref: a baseline, for reference, "
+            "never ranked."
+        )
     )
     for language in languages:
         columns = [c for c in board.columns if c.language == language]
         parts.append(heading(language))
         table = [[_safe(row.model, markdown)] + [_cell(row.cells.get(c.label)) for c in columns] for row in board.rows]
         names = ["model"] + [f"{_safe(c.label, markdown)} ({c.metric})" for c in columns]
-        parts.append(tabulate(table, headers=names, tablefmt=style, disable_numparse=True))
-    parts += _consistency(board, heading, style, markdown) + _practical(board, heading, style, markdown)
+        parts.append(tabulate(table, names, keep=1))
+    parts += _consistency(board, heading, tabulate, prose, markdown) + _practical(board, heading, tabulate, markdown)
     if board.choice.excluded:
         parts.append(heading("Runs left out"))
         parts.append(
             "\n".join(
-                f"- {_safe(e.run.run_id, markdown)} ({_safe(e.run.eval_id, markdown)} × {_safe(e.run.model, markdown)}): "
-                f"{_safe(e.reason, markdown)}"
+                prose(
+                    f"- {_safe(e.run.run_id, markdown)} ({_safe(e.run.eval_id, markdown)} × "
+                    f"{_safe(e.run.model, markdown)}): {_safe(e.reason, markdown)}"
+                )
                 for e in board.choice.excluded
             )
         )
     return "\n\n".join(parts) + "\n"
 
 
-def _consistency(board: Board, heading: Callable[[str], str], style: str, markdown: bool) -> list[str]:
+def _consistency(
+    board: Board, heading: Callable[[str], str], tabulate: Tabulate, prose: Callable[[str], str], markdown: bool
+) -> list[str]:
     """The cross-lingual consistency table, when the board has a family of evals in several languages."""
-    from tabulate import tabulate
-
     found = board.consistency
     if not found:
         return []
@@ -188,13 +205,11 @@ def _consistency(board: Board, heading: Callable[[str], str], style: str, markdo
     ]
     headers = ["family", "model", "facts", "right in all", "in some", "in none", *[f"{x} − en" for x in others]]
     note = "facts: sample ids asked in every language; a gap is that language's mean minus English's, 95% paired CI."
-    return [heading("Cross-lingual consistency"), tabulate(rows, headers=headers, tablefmt=style), note]
+    return [heading("Cross-lingual consistency"), tabulate(rows, headers, 2), prose(note)]
 
 
-def _practical(board: Board, heading: Callable[[str], str], style: str, markdown: bool) -> list[str]:
+def _practical(board: Board, heading: Callable[[str], str], tabulate: Tabulate, markdown: bool) -> list[str]:
     """Tokens, cost, latency, throughput, error and unparsed rates of every cell."""
-    from tabulate import tabulate
-
     rows = []
     for row in board.rows:
         for cell in row.cells.values():
@@ -213,7 +228,42 @@ def _practical(board: Board, heading: Callable[[str], str], style: str, markdown
                 ]
             )
     headers = ["model", "eval", "tokens in / out", "cost", "p50", "p95", "samples/s", "errors", "unparsed"]
-    return [heading("Cost and speed"), tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True)]
+    return [heading("Cost and speed"), tabulate(rows, headers, 2)]
+
+
+Tabulate = Callable[[list[list[Any]], list[str], int], str]
+"""A table of rows under headers, fitted to the output's width keeping its first columns in every part."""
+
+
+def _table(rows: list[list[Any]], headers: list[str], style: str, width: int | None, keep: int) -> str:
+    """tabulate's table in `style`; when wider than `width`, several tables of as many columns as fit, each led by
+    the first `keep` columns (a single column too wide for the width gets a table of its own)."""
+    from tabulate import tabulate
+
+    def render(columns: list[int]) -> str:
+        chosen = list(range(keep)) + columns
+        part = [[row[i] for i in chosen] for row in rows]
+        return tabulate(part, headers=[headers[i] for i in chosen], tablefmt=style, disable_numparse=True)
+
+    rest = list(range(keep, len(headers)))
+    whole = render(rest)
+    if width is None or _display_width(whole) <= width:
+        return whole
+    tables: list[str] = []
+    chunk: list[int] = []
+    for column in rest:
+        if chunk and _display_width(render([*chunk, column])) > width:
+            tables.append(render(chunk))
+            chunk = []
+        chunk.append(column)
+    return "\n\n".join([*tables, render(chunk)])
+
+
+def _display_width(table: str) -> int:
+    """The widest line of `table` in terminal columns (a CJK character takes two)."""
+    from wcwidth import wcswidth
+
+    return max((max(wcswidth(line), len(line)) for line in table.splitlines()), default=0)
 
 
 def _rank(row: Row) -> str:

@@ -20,13 +20,14 @@ REFERENCE_PREFIX = "baseline/"
 
 @dataclass(frozen=True)
 class BoardColumn:
-    """One column of the board: an eval as measured, its label, language and suites."""
+    """One column of the board: an eval as measured, its label, language, suites and tags."""
 
     key: Column
     label: str
     language: str
     suites: tuple[str, ...]
     metric: str
+    tags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -74,9 +75,16 @@ class Board:
     """Each model's cross-lingual consistency on each family of evals it was run on in full, in board order."""
 
 
-def build_board(choice: Choice, suites: Mapping[str, Sequence[str]], weighting: str = "eval", seed: int = 0) -> Board:
-    """The board of the runs `choice` counts; `suites` lists each suite's eval ids (for grouping and weighting)."""
-    columns = _columns(choice.counted, suites)
+def build_board(
+    choice: Choice,
+    suites: Mapping[str, Sequence[str]],
+    weighting: str = "eval",
+    seed: int = 0,
+    tags: Mapping[str, Sequence[str]] | None = None,
+) -> Board:
+    """The board of the runs `choice` counts; `suites` lists each suite's eval ids (for grouping and weighting),
+    `tags` each eval's tags (by eval id, as the registry has them)."""
+    columns = _columns(choice.counted, suites, tags or {})
     by_key = {column.key: column for column in columns}
     rows: dict[str, Row] = {}
     for run in choice.counted:
@@ -89,7 +97,9 @@ def build_board(choice: Choice, suites: Mapping[str, Sequence[str]], weighting: 
     return board
 
 
-def _columns(runs: Sequence[Run], suites: Mapping[str, Sequence[str]]) -> list[BoardColumn]:
+def _columns(
+    runs: Sequence[Run], suites: Mapping[str, Sequence[str]], tags: Mapping[str, Sequence[str]]
+) -> list[BoardColumn]:
     """One column per distinct Column key, labelled by eval id (with `#2`, `#3` … for other measurements of one eval),
     ordered by language, then eval id."""
     keys: dict[Column, Run] = {}
@@ -101,7 +111,8 @@ def _columns(runs: Sequence[Run], suites: Mapping[str, Sequence[str]]) -> list[B
         seen[key.eval_id] = seen.get(key.eval_id, 0) + 1
         label = key.eval_id if seen[key.eval_id] == 1 else f"{key.eval_id} #{seen[key.eval_id]}"
         member = tuple(sorted(suite for suite, evals in suites.items() if key.eval_id in evals))
-        columns.append(BoardColumn(key, label, run.summary.eval.language, member, run.summary.primary_metric))
+        language, metric = run.summary.eval.language, run.summary.primary_metric
+        columns.append(BoardColumn(key, label, language, member, metric, tuple(tags.get(key.eval_id, ()))))
     return columns
 
 

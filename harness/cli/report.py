@@ -35,6 +35,7 @@ def register(commands: Any) -> None:
         help="a results folder to read (repeat for runs made on several machines; default ./results)",
     )
     report.add_argument("--suite", metavar="S", help="only the evals of suite S")
+    report.add_argument("--tag", metavar="T", help="only the evals tagged T (their `tags:`)")
     report.add_argument(
         "--select",
         nargs="+",
@@ -79,15 +80,20 @@ def _report(args: argparse.Namespace) -> int:
             raise InputError(f"evalrun: report: unknown suite {args.suite!r}; `evalrun list` shows them")
         members = set(registry.suites[args.suite].evals)
         runs = [run for run in runs if run.eval_id in members]
+    tags = {spec.id: spec.tags for spec in registry.evals.values()}
+    if args.tag is not None:
+        if not any(args.tag in found for found in tags.values()):
+            raise InputError(f"evalrun: report: no eval is tagged {args.tag!r}; `evalrun list` shows the evals")
+        runs = [run for run in runs if args.tag in tags.get(run.eval_id, ())]
     select = [] if args.select == ["newest"] else args.select
     choice = choose(runs, registry.evals, select=select, include_partial=args.include_partial)
     if not choice.counted:
         where = ", ".join(str(folder) for folder in folders)
         raise InputError(f"evalrun: report: no run to report under {where} ({len(choice.excluded)} left out)")
     suites = {suite.id: list(suite.evals) for suite in registry.suites.values()}
-    board = build_board(choice, suites, args.weighting, args.seed)
+    board = build_board(choice, suites, args.weighting, args.seed, tags)
     render: dict[str, Callable[[], Iterable[str]]] = {
-        "table": lambda: [board_text(board, markdown=False)],
+        "table": lambda: [board_text(board, markdown=False, width=None if args.out else _terminal_width())],
         "md": lambda: [board_text(board, markdown=True)],
         "csv": lambda: [board_csv(board)],
         "json": lambda: [board_json(board) + "\n"],
@@ -107,3 +113,13 @@ def _report(args: argparse.Namespace) -> int:
         raise InputError(f"evalrun: report: cannot write {args.out}: {exc.strerror}") from None
     print(f"wrote {args.out}", file=sys.stderr)
     return EXIT_OK
+
+
+def _terminal_width() -> int | None:
+    """The width a printed table must fit: $COLUMNS, else the terminal's; None when printing to no terminal."""
+    import os
+    import shutil
+
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None

@@ -19,7 +19,7 @@ from harness.data.dataset import Dataset
 from harness.registry.loader import Registry
 from harness.registry.workspace import Workspace
 from harness.runner.records import SampleRecord, run_data, sample_data
-from harness.runner.statistics import estimate, holm, mcnemar_exact
+from harness.runner.statistics import estimate, holm, mcnemar_exact, wilson
 from tests.support import REPO, evalrun, run_record, write, write_jsonl
 
 REGISTRY = Registry.load(Workspace(REPO))
@@ -95,6 +95,9 @@ def test_rank_ranges_follow_the_paired_tests(tmp_path: Path) -> None:
     assert p[0] < 0.05 and p[1] < 0.05 and p[2] > 0.05
     assert {pair: round(value, 2) for pair, value in made.p_holm.items()}  # every pair's adjusted p is reported
     assert rows["strong"].win_rate == 1.0 and rows["strong"].overall.mean == 1.0
+    low, _ = wilson(len(IDS), len(IDS))  # every sample right: an honest interval, not [1, 1]
+    assert rows["strong"].overall.ci_low == pytest.approx(low) and 0.9 < low < 1.0
+    assert rows["strong"].overall.ci_high == 1.0 and rows["strong"].languages["en"].ci_low == pytest.approx(low)
 
 
 def test_which_runs_count_and_why_the_others_do_not(tmp_path: Path) -> None:
@@ -188,6 +191,7 @@ def test_consistency_and_gaps_agree_with_a_direct_count(tmp_path: Path) -> None:
     [
         ([], "evalrun: report: no run to report under"),
         (["--suite", "nope"], "evalrun: report: unknown suite 'nope'"),
+        (["--tag", "nope"], "evalrun: report: no eval is tagged 'nope'"),
         (["--select", "no-such-run"], "evalrun: report: no stored run 'no-such-run'"),
     ],
 )
@@ -196,3 +200,48 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, arguments: list[str], 
         stored(tmp_path, "m", coin(0.5, 1))
     result = evalrun("report", "--runs", str(tmp_path), *arguments, cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith(message) and result.stderr.count("\n") == 1
+
+
+def test_tag_keeps_only_the_evals_with_it_and_every_cell_names_its_tags(tmp_path: Path) -> None:
+    stored(tmp_path, "m", coin(0.5, 1))
+    stored(tmp_path, "m", coin(0.5, 2), eval_id="comprehension.ja")
+    everything = json.loads(evalrun("report", "--runs", str(tmp_path), "--format", "json", cwd=tmp_path).stdout)
+    assert {cell["eval"]: cell["tags"] for cell in everything["cells"]} == {
+        eval_id: list(REGISTRY.evals[eval_id].tags) for eval_id in ("gpt-history.en", "comprehension.ja")
+    }
+    result = evalrun("report", "--runs", str(tmp_path), "--tag", "extractive", "--format", "json", cwd=tmp_path)
+    assert [cell["eval"] for cell in json.loads(result.stdout)["cells"]] == ["comprehension.ja"]
+
+
+def test_twenty_models_far_apart_are_ranked_apart_after_holm(tmp_path: Path) -> None:
+    """190 pairs: a p-value floored at 1 / (resamples + 1) could never pass Holm's correction, and every model would
+    rank 1–20; models that differ on most facts must be told apart, neighbours that differ on one must not."""
+    for k in range(20):
+        stored(tmp_path, f"m{k:02d}", {i: float(n < round(len(IDS) * k / 19)) for n, i in enumerate(IDS)})
+    rows = {row.model: row for row in board(tmp_path).rows}
+    top, bottom = rows["m19"].rank, rows["m00"].rank  # all right, all wrong
+    assert top is not None and bottom is not None and top[0] == 1 and top[1] <= 5 and bottom == (bottom[0], 20)
+    assert bottom[0] >= 16
+    best, worst = rows["m15"].rank, rows["m05"].rank
+    assert best is not None and worst is not None and best[1] < worst[0]
+    assert rows["m10"].rank is not None and rows["m11"].rank is not None
+    assert rows["m10"].rank[0] <= rows["m11"].rank[1] and rows["m11"].rank[0] <= rows["m10"].rank[1]  # overlap
+
+
+def test_the_terminal_table_fits_its_width_by_splitting_wide_tables(tmp_path: Path) -> None:
+    from wcwidth import wcswidth
+
+    for model in ("a-model-with-a-rather-long-name", "短い名前のモデル", "m"):
+        for eval_id in ("gpt-history.en", "gpt-history.ja", "gpt-history.zh", "comprehension.ja"):
+            stored(tmp_path, model, coin(0.5, len(model) + len(eval_id)), eval_id=eval_id)
+    stored(tmp_path, "m", coin(0.5, 9), limit=5)  # a run left out, with its reason
+    wide = evalrun("report", "--runs", str(tmp_path), cwd=tmp_path, env={"COLUMNS": "400"}).stdout
+    narrow = evalrun("report", "--runs", str(tmp_path), cwd=tmp_path, env={"COLUMNS": "70"}).stdout
+    assert max(wcswidth(line) for line in wide.splitlines()) > 70
+    assert max(wcswidth(line) for line in narrow.splitlines()) <= 70
+    for text in (wide, narrow):  # the same cells, whatever the width
+        for cell in ("短い名前のモデル", "comprehension.ja (", "win rate", "a smoke run"):
+            assert cell in text
+    assert narrow.count("rank ") > wide.count("rank ")  # the ranking was split, its first columns repeated
+    piped = evalrun("report", "--runs", str(tmp_path), cwd=tmp_path, env={"COLUMNS": ""}).stdout
+    assert piped == wide  # to no terminal: not split

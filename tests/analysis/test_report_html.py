@@ -58,6 +58,11 @@ def test_sorting_filters_and_drill_down(page_file: Path, browser: BrowserPage) -
     page.uncheck("#language-filters input[value=ja]")
     headers = page.locator("#cells thead th").all_inner_texts()
     assert not any("comprehension.ja" in h for h in headers) and any("gpt-history.en" in h for h in headers)
+    page.check("#language-filters input[value=ja]")
+    page.select_option("#tag-filter", "extractive")  # comprehension.ja's tag, not gpt-history.en's
+    headers = page.locator("#cells thead th").all_inner_texts()
+    assert any("comprehension.ja" in h for h in headers) and not any("gpt-history.en" in h for h in headers)
+    page.select_option("#tag-filter", "")
 
     page.select_option("#drill-eval", "gpt-history.en")
     page.wait_for_selector("body[data-drill='gpt-history.en']")

@@ -3,7 +3,7 @@
 (() => {
   const board = JSON.parse(document.getElementById("board-data").textContent);
   const languageOf = Object.fromEntries(board.columns.map((c) => [c.label, c.language]));
-  const state = { languages: new Set(board.columns.map((c) => c.language)), suite: "", sort: null, eval: "",
+  const state = { languages: new Set(board.columns.map((c) => c.language)), suite: "", tag: "", sort: null, eval: "",
     model: "", sample: "", filter: "all", x: "", y: "", shown: 0 };
   const answers = new Map();
 
@@ -30,7 +30,8 @@
   const num = (v, digits = 3) => (v === null || v === undefined ? "—" : Number(v).toFixed(digits));
   const interval = (o) => (o ? `${num(o.mean)} [${num(o.ci_low)}, ${num(o.ci_high)}]` : "—");
   const rankText = (m) => (m.reference ? "ref" : m.rank ? (m.rank[0] === m.rank[1] ? `${m.rank[0]}` : `${m.rank[0]}–${m.rank[1]}`) : "—");
-  const visibleColumns = () => board.columns.filter((c) => state.languages.has(c.language) && (!state.suite || c.suites.includes(state.suite)));
+  const visibleColumns = () => board.columns.filter((c) => state.languages.has(c.language) &&
+    (!state.suite || c.suites.includes(state.suite)) && (!state.tag || c.tags.includes(state.tag)));
   const cellOf = (model, label) => board.cells.find((c) => c.model === model && c.column === label);
 
   function readHash() {
@@ -276,6 +277,9 @@
     const suite = document.getElementById("suite-filter");
     for (const name of [...new Set(board.columns.flatMap((c) => c.suites))]) suite.append(el("option", { value: name, text: name }));
     suite.addEventListener("change", () => { state.suite = suite.value; render(); });
+    const tag = document.getElementById("tag-filter");
+    for (const name of [...new Set(board.columns.flatMap((c) => c.tags))].sort()) tag.append(el("option", { value: name, text: name }));
+    tag.addEventListener("change", () => { state.tag = tag.value; render(); });
     const pick = document.getElementById("drill-eval");
     pick.append(el("option", { value: "", text: "—" }), ...board.columns.map((c) => el("option", { value: c.label, text: c.label })));
     pick.value = board.columns.some((c) => c.label === state.eval) ? state.eval : "";
