@@ -166,10 +166,6 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
-"""One decoder for every data line (json.loads with an option builds a new one a call)."""
-
-
 MAX_LINE_BYTES = 1 << 20
 """A data line longer than this is reported, not read: no sample needs a megabyte."""
 
@@ -204,7 +200,7 @@ def iter_jsonl(path: Path) -> Iterator[Row]:
 
 def _parse_line(number: int, line: str) -> Row:
     try:
-        return Row(number, _DECODER.decode(line))
+        return Row(number, json.loads(line, parse_constant=_refuse_constant))
     except json.JSONDecodeError as exc:
         return Row(number, problem=f"invalid JSON: {exc.msg} (column {exc.colno})")
     except ValueError as exc:  # e.g. NaN, or an integer with more digits than Python will convert
