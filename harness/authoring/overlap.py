@@ -31,6 +31,12 @@ class Question:
     def where(self) -> str:
         return f"{self.eval_id} {self.sample_id} ({self.path}:{self.line})"
 
+    def twin_of(self, other: Question) -> bool:
+        """Whether the two are one item of one family of evals, asked in two languages or scripts (the same sample id
+        in `comprehension.zh-Hant` and `comprehension.zh-Hans`), which is not a duplicate."""
+        family = self.eval_id.rpartition(".")[0]
+        return bool(family) and family == other.eval_id.rpartition(".")[0] and self.sample_id == other.sample_id
+
 
 def question_of(spec: EvalSpec, sample: Sample, path: str, line: int) -> Question:
     """The sample's question: the prompt's fields apart from the passage, and its options; normalized, with its passage
@@ -59,11 +65,13 @@ def duplicate_problems(
         for index, question in enumerate(group):
             first = seen.setdefault(question.text, question)
             if first is not question:
-                problems.append(_problem(first, question, "duplicate question: the same as", reported))
+                if not first.twin_of(question):
+                    problems.append(_problem(first, question, "duplicate question: the same as", reported))
                 continue
             for _, score, other in process.extract_iter(question.text, texts, scorer=fuzz.ratio, score_cutoff=NEAR):
                 earlier = group[other]
-                if other < index and earlier.text != question.text and earlier.answers & question.answers:
+                near = earlier.text != question.text and earlier.answers & question.answers
+                if other < index and near and not earlier.twin_of(question):
                     kind = f"near-duplicate question ({score:.0f}% similar, same answer) of"
                     problems.append(_problem(earlier, question, kind, reported))
                     break

@@ -79,6 +79,15 @@ def _combination(options: Options, language: str) -> Grader:
     return Combination(options["kind"], parts)
 
 
+def _switch(options: Options, language: str) -> Grader:
+    from harness.grading.combine import Switch
+
+    cases = {value: (part["kind"], build_grader(part, language)) for value, part in options["cases"].items()}
+    otherwise = options.get("otherwise")
+    fallback = None if otherwise is None else (otherwise["kind"], build_grader(otherwise, language))
+    return Switch(options["field"], cases, fallback)
+
+
 def _judge(options: Options, language: str) -> Grader:
     raise ValueError("a judge grader needs a judging model: use harness.grading.judge.JudgeGrader")
 
@@ -102,6 +111,7 @@ CONSTRUCTORS: Mapping[str, Callable[[Options, str], Grader]] = {
     "any_of": _combination,
     "all_of": _combination,
     "weighted": _combination,
+    "switch": _switch,
 }
 """How each kind of harness.registry.graders.KINDS is built (the same kinds, in the same order)."""
 

@@ -1,8 +1,9 @@
-"""Graders made of graders: `any_of` (the best part), `all_of` (the worst part) and `weighted` (a weighted mean)."""
+"""Graders made of graders: `any_of` (the best part), `all_of` (the worst part), `weighted` (a weighted mean) and
+`switch` (the part a data field names)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,3 +39,25 @@ class Combination:
         ]
         unparsed = all(score.unparsed for _, _, score in scores)
         return Score(value, {metric: value}, {"parts": parts}, unparsed=unparsed)
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Scores an output with the grader named by one of the sample's fields (its answer's type, say)."""
+
+    field: str
+    cases: Mapping[str, tuple[str, _Part]]
+    """(kind, grader) for each value of the field."""
+    otherwise: tuple[str, _Part] | None
+
+    def grade(self, output: str, sample: Sample) -> Score:
+        """Score `output` with the case's grader; ValueError when the sample's field holds no case and there is no
+        `otherwise` (the sample then fails, saying why)."""
+        value = sample.fields.get(self.field)
+        chosen = self.cases.get(value) if isinstance(value, str) else None
+        if chosen is None and self.otherwise is None:
+            raise ValueError(f"the sample's {self.field!r} is {value!r}, which no case of the switch grades")
+        kind, part = chosen or self.otherwise  # type: ignore[misc]
+        score = part.grade(output, sample)
+        detail = {"case": value if chosen else None, "kind": kind, "detail": dict(score.detail)}
+        return Score(score.value, {"accuracy": score.value}, detail, unparsed=score.unparsed)

@@ -64,6 +64,27 @@ _GRADERS = Option(
     "the graders combined (each may carry a `weight`)",
     required=True,
 )
+_FIELD = Option(
+    "field",
+    {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"},
+    "switch: the data field whose value picks the grader (an answer's type: `date`, `number`, …)",
+    required=True,
+)
+_CASES = Option(
+    "cases",
+    {
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": 16,
+        "propertyNames": {"pattern": "^[A-Za-z0-9_-]{1,40}$"},
+        "additionalProperties": {"$ref": "#/$defs/grader"},
+    },
+    "switch: the grader for each value of the field",
+    required=True,
+)
+_OTHERWISE = Option(
+    "otherwise", {"$ref": "#/$defs/grader"}, "switch: the grader of a sample whose field holds no case's value"
+)
 WEIGHT = Option(
     "weight", {"type": "number", "exclusiveMinimum": 0}, "inside a combination: this grader's weight (default 1)"
 )
@@ -186,10 +207,17 @@ KINDS: Mapping[str, GraderKind] = _kinds(
     GraderKind("any_of", ("accuracy",), (_GRADERS,), "the best part's score"),
     GraderKind("all_of", ("accuracy",), (_GRADERS,), "the worst part's score"),
     GraderKind("weighted", ("score",), (_GRADERS,), "the weighted mean of the parts' scores (`weight`, default 1)"),
+    GraderKind(
+        "switch",
+        ("accuracy",),
+        (_FIELD, _CASES, _OTHERWISE),
+        "the score of the grader its `cases` give for the sample's `field` (`type: date` graded by `date`, `type:"
+        " number` by `numeric`), else of `otherwise`; a sample matching neither fails",
+    ),
 )
 """Every grader kind, in the order they are listed."""
 
-COMBINATIONS = frozenset({"any_of", "all_of", "weighted"})
+COMBINATIONS = frozenset({"any_of", "all_of", "weighted", "switch"})
 """The kinds that combine other graders."""
 
 
@@ -234,12 +262,17 @@ def config_problems(config: Mapping[str, Any], nested: bool = False) -> list[tup
         problem = schema_problem(config["schema"])
         if problem:
             problems.append((("schema",), f"schema: {problem}"))
-    for index, part in enumerate(config.get("graders") or ()):
+    parts: list[tuple[tuple[Any, ...], Mapping[str, Any]]] = [
+        (("graders", index), part) for index, part in enumerate(config.get("graders") or ())
+    ]
+    parts += [(("cases", value), part) for value, part in (config.get("cases") or {}).items()]
+    parts += [(("otherwise",), config["otherwise"])] if "otherwise" in config else []
+    for where, part in parts:
         if part["kind"] == "judge":
-            problems.append((("graders", index), "a judge cannot be part of a combination"))
+            problems.append((where, "a judge cannot be part of a combination"))
             continue
         for location, message in config_problems(part, nested=True):
-            problems.append((("graders", index, *location), message))
+            problems.append(((*where, *location), message))
     return problems
 
 

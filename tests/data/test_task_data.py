@@ -55,3 +55,58 @@ def test_comprehension_answers_are_verbatim_spans_of_their_passage() -> None:
         assert row["answers"] and all(answer in row["context"] for answer in row["answers"]), row["id"]
         if seeds.is_dir():
             assert row["context"] in (seeds / row["source"]).read_text(encoding="utf-8"), row["id"]
+
+
+def _clean_004() -> str | None:
+    """Seed 004 cleaned by evals/comprehension/clean_004.py, when the seeds are beside the repository."""
+    import subprocess
+    import sys
+
+    seed = REPO.parent / "shared" / "seeds" / "004_4a93ab924b1d29cd.txt"
+    if not seed.is_file():
+        return None
+    script = EVALS / "comprehension" / "clean_004.py"
+    made = subprocess.run([sys.executable, str(script), str(seed)], capture_output=True, text=True, check=True)
+    return made.stdout
+
+
+def test_chinese_comprehension_spans_passages_and_offsets() -> None:
+    data = rows(EVALS / "comprehension/zh-Hant.jsonl")
+    assert len(data) >= 150 and len({row["id"] for row in data}) == len(data)
+    cleaned = _clean_004()
+    for row in data:
+        assert row["answers"] and all(answer in row["context"] for answer in row["answers"]), row["id"]
+        assert not any(answer in row["question"] for answer in row["answers"]), row["id"]
+        assert 250 <= len(row["context"]) <= 650 and row["source"] == "004_4a93ab924b1d29cd.txt", row["id"]
+        assert not re.search(r"[\u3400-\u9fff]\([a-z\u00e0-\u01dc]+\)|[\ue000-\uf8ff]", row["context"]), row["id"]
+        if cleaned is not None:  # the passage is where its offset says, in the cleaned seed
+            assert cleaned[row["offset"] : row["offset"] + len(row["context"])] == row["context"], row["id"]
+
+
+def test_simplified_chinese_comprehension_is_the_conversion_of_the_traditional() -> None:
+    import subprocess
+    import sys
+
+    script = EVALS / "comprehension" / "to_simplified.py"
+    checked = subprocess.run([sys.executable, str(script), "--check"], check=False, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    hant, hans = rows(EVALS / "comprehension/zh-Hant.jsonl"), rows(EVALS / "comprehension/zh-Hans.jsonl")
+    assert [r["id"] for r in hant] == [r["id"] for r in hans] and hant[0]["context"] != hans[0]["context"]
+    for row in hans:
+        assert all(answer in row["context"] for answer in row["answers"]), row["id"]
+
+
+def test_the_cleaning_script_removes_pinyin_private_use_characters_and_garbled_paragraphs() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("clean_004", EVALS / "comprehension" / "clean_004.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = (
+        f"menu\n{module.TITLE}\n\n語(yǔ)言模型\ue35f很重要嗎?是的。\n\n恰當(dāng)?shù)臅r間\n\n<b class='x'>y</b>\n\n"
+        f"{module.END}disclaimer"
+    )
+    cleaned, dropped = module.clean(page)
+    assert cleaned == f"{module.PINYIN.sub('', module.TITLE)}\n\n語言模型很重要嗎?是的。\n"
+    assert len(dropped) == 2

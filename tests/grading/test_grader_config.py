@@ -116,6 +116,12 @@ def test_combinations() -> None:
         ({"kind": "json", "schema": {"$ref": "https://example.org/s.json"}}, "points outside the schema"),
         ({"kind": "any_of", "graders": [{"kind": "exact", "unit": "GB"}]}, "'unit' does not apply"),
         ({"kind": "exact", "weight": 2}, "'weight' does not apply"),
+        ({"kind": "switch", "field": "type"}, "needs the option 'cases'"),
+        ({"kind": "switch", "field": "t", "cases": {"date": {"kind": "date", "unit": "GB"}}}, "'unit' does not apply"),
+        (
+            {"kind": "switch", "field": "t", "cases": {"x": {"kind": "exact"}}, "otherwise": {"kind": "judge"}},
+            "a judge",
+        ),
     ],
 )
 def test_config_problems(config: dict[str, object], message: str) -> None:
@@ -253,3 +259,28 @@ def test_grade_command_takes_any_valid_language_tag(tmp_path: Path) -> None:
         result = evalrun("grade", *taiwan, "--language", tag, cwd=tmp_path)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert f"argument --language: {tag!r}" in result.stderr and message in result.stderr, result.stderr
+
+
+def test_switch_grades_each_sample_by_the_grader_its_field_names() -> None:
+    """Dates by value, numbers by value, text by inclusion: `July 2017` is not `June 2017`, though numeric would find
+    2017 in both, and `2017年6月` is."""
+    grader = make_grader(
+        "switch",
+        "en",
+        field="type",
+        cases={"date": {"kind": "date"}, "number": {"kind": "numeric"}},
+        otherwise={"kind": "includes"},
+    )
+
+    def typed(answer: str, kind: str | None) -> Sample:
+        return Sample("q", {"type": kind} if kind else {}, (answer,))
+
+    assert grader.grade("2017年6月", typed("June 2017", "date")).value == 1.0
+    assert grader.grade("July 2017", typed("June 2017", "date")).value == 0.0
+    assert grader.grade("175B", typed("175 billion", "number")).value == 1.0
+    assert grader.grade("It is Attention Is All You Need.", typed("Attention Is All You Need", None)).value == 1.0
+    score = grader.grade("1750億", typed("175 billion", "number"))
+    assert score.detail["case"] == "number" and score.detail["kind"] == "numeric" and score.metrics == {"accuracy": 1.0}
+    strict = make_grader("switch", "en", field="type", cases={"date": {"kind": "date"}})
+    with pytest.raises(ValueError, match="'type' is 'number', which no case of the switch grades"):
+        strict.grade("175B", typed("175 billion", "number"))

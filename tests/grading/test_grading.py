@@ -140,6 +140,7 @@ MINIMAL_OPTIONS = {
     "any_of": {"graders": [{"kind": "exact"}]},
     "all_of": {"graders": [{"kind": "exact"}, {"kind": "includes"}]},
     "weighted": {"graders": [{"kind": "exact", "weight": 2}, {"kind": "fuzzy"}]},
+    "switch": {"field": "type", "cases": {"date": {"kind": "date"}}, "otherwise": {"kind": "exact"}},
 }
 
 

@@ -93,5 +93,16 @@ SETUPS: Mapping[str, Setup] = {
         {"graders": [{"kind": "exact", "weight": 1}, {"kind": "includes", "weight": 1}]},
         (("right", 1), ("wrapped", 0.5)),
     ),
+    "switch": Setup(
+        "short",
+        "the grader a data field names: here lines with `type: date` by `date`, `type: number` by `numeric`, others by"
+        " `includes`",
+        {
+            "field": "type",
+            "cases": {"date": {"kind": "date"}, "number": {"kind": "numeric"}},
+            "otherwise": {"kind": "includes"},
+        },
+        (("wrapped", 1), ("wrong", 0)),
+    ),
 }
 """Every grader kind `evalrun new --grader` offers (every kind of harness.registry.graders.KINDS)."""
