@@ -63,7 +63,7 @@ def _grade(args: argparse.Namespace) -> int:
         raise InputError("evalrun: --output needs at least one --reference")
     config = grader_config(spec.grader_config if spec else None, args.grader, args.option)
     language = args.language or (spec.language if spec else "en")
-    pairs = read_pairs(args.input) if args.input else [(1, args.output, tuple(args.reference), tuple(args.choice))]
+    pairs = read_pairs(args.input) if args.input else [(1, args.output, tuple(args.reference), tuple(args.choice), {})]
     results = score_pairs(config, language, pairs)
     print(
         json.dumps({"grader": config, "language": language, "results": results}, ensure_ascii=False, indent=2)

@@ -16,7 +16,8 @@ def failed_checks(spec: EvalSpec) -> list[tuple[int, str]]:
     grader = build_grader(spec.grader_config, spec.language)
     failed = []
     for index, check in enumerate(spec.checks):
-        sample = Sample(f"check-{index + 1}", {}, tuple(check["references"]), tuple(check.get("choices") or ()))
+        fields = check.get("fields") or {}  # e.g. the `type` a switch grader reads
+        sample = Sample(f"check-{index + 1}", fields, tuple(check["references"]), tuple(check.get("choices") or ()))
         got = grader.grade(check["output"], sample).value
         if abs(got - check["score"]) > 1e-9:
             message = (

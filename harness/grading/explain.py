@@ -11,11 +11,14 @@ from harness.errors import InputError, Problem, printable
 from harness.grading import build_grader
 from harness.types import Sample
 
+Pair = tuple[int, str, tuple[str, ...], tuple[str, ...], Mapping[str, Any]]
+"""(line, output, references, choices, the line's other fields) of one output to grade."""
 
-def read_pairs(path: Path) -> list[tuple[int, str, tuple[str, ...], tuple[str, ...]]]:
-    """(line, output, references, choices) of each `{"output": …, "references": […], "choices": […]}` line."""
+
+def read_pairs(path: Path) -> list[Pair]:
+    """The pair of each `{"output": …, "references": […], "choices": […], …}` line, its other fields kept."""
     problems: list[Problem] = []
-    pairs = []
+    pairs: list[Pair] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -38,7 +41,8 @@ def read_pairs(path: Path) -> list[tuple[int, str, tuple[str, ...], tuple[str, .
         if not _strings(choices):
             problems.append(Problem(str(path), number, '"choices" must be a list of strings'))
             continue
-        pairs.append((number, row["output"], tuple(references), tuple(choices)))
+        fields = {key: value for key, value in row.items() if key != "output"}  # e.g. the `type` a switch grader reads
+        pairs.append((number, row["output"], tuple(references), tuple(choices), fields))
     if problems:
         raise InputError(problems)
     return pairs
@@ -48,16 +52,14 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def score_pairs(
-    config: Mapping[str, Any], language: str, pairs: Sequence[tuple[int, str, tuple[str, ...], tuple[str, ...]]]
-) -> list[dict[str, Any]]:
+def score_pairs(config: Mapping[str, Any], language: str, pairs: Sequence[Pair]) -> list[dict[str, Any]]:
     """Each pair scored by the grader `config` describes, through the same code runs and regrades use."""
     if config["kind"] == "judge":
         raise InputError("evalrun: a judge needs a model; `evalrun grade` scores without one (use run or regrade)")
     grader = build_grader(config, language)
     results = []
-    for number, output, references, choices in pairs:
-        score = grader.grade(output, Sample(f"line-{number}", {}, references, choices))
+    for number, output, references, choices, fields in pairs:
+        score = grader.grade(output, Sample(f"line-{number}", fields, references, choices))
         results.append(
             {
                 "line": number,

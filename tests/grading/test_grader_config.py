@@ -284,3 +284,19 @@ def test_switch_grades_each_sample_by_the_grader_its_field_names() -> None:
     strict = make_grader("switch", "en", field="type", cases={"date": {"kind": "date"}})
     with pytest.raises(ValueError, match="'type' is 'number', which no case of the switch grades"):
         strict.grade("175B", typed("175 billion", "number"))
+
+
+def test_grade_input_lines_and_checks_give_a_switch_grader_its_field(tmp_path: Path) -> None:
+    from tests.support import REPO, evalrun
+
+    lines = [
+        {"output": "2017-06", "references": ["June 2017"], "type": "date"},
+        {"output": "July 2017", "references": ["June 2017"], "type": "date"},
+        {"output": "About 175B.", "references": ["175 billion"], "type": "number"},
+        {"output": "2017-06", "references": ["June 2017"]},  # no type: graded as text
+    ]
+    found = tmp_path / "outputs.jsonl"
+    found.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = evalrun("grade", "--eval", "gpt-history.en", "--input", str(found), "--json", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert [r["score"] for r in json.loads(result.stdout)["results"]] == [1.0, 0.0, 1.0, 0.0]
