@@ -23,10 +23,8 @@ def test_list_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtur
     )
     (core,) = [suite for suite in data["suites"] if suite["id"] == "core"]
     assert core["source"] == "built-in" and core["description"]
-    assert core["evals"] == [
-        *("gpt-history.en", "gpt-history.ja", "gpt-history.zh"),
-        *("comprehension.ja", "comprehension.zh-Hant", "comprehension.zh-Hans"),
-    ]
+    assert core["evals"][:4] == ["gpt-history.en", "gpt-history.ja", "gpt-history.zh", "comprehension.ja"]
+    assert {"comprehension.zh-Hant", "comprehension.zh-Hans"} <= set(core["evals"]) <= set(evals)
     models = {m["id"] for m in data["models"]}
     assert {"baseline/oracle", "baseline/random", "baseline/reader", "gpt-4o-mini"} <= models
 

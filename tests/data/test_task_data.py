@@ -110,3 +110,26 @@ def test_the_cleaning_script_removes_pinyin_private_use_characters_and_garbled_p
     cleaned, dropped = module.clean(page)
     assert cleaned == f"{module.PINYIN.sub('', module.TITLE)}\n\n語言模型很重要嗎?是的。\n"
     assert len(dropped) == 2
+
+
+@pytest.mark.parametrize("name", ["ja-mc", "zh-mc"])
+def test_multiple_choice_items_have_four_options_in_the_seeded_order(name: str) -> None:
+    import subprocess
+    import sys
+    from collections import Counter
+
+    path = EVALS / "comprehension" / f"{name}.jsonl"
+    data = rows(path)
+    assert len(data) >= 120 and len({row["id"] for row in data}) == len(data)
+    for row in data:
+        assert len(row["choices"]) == 4 == len(set(row["choices"])) and row["answers"] in (["A"], ["B"], ["C"], ["D"])
+    labels = Counter(row["answers"][0] for row in data)
+    assert max(labels.values()) - min(labels.values()) <= 4  # each label is the answer about equally often
+    script = EVALS / "comprehension" / "shuffle_choices.py"
+    checked = subprocess.run([sys.executable, str(script), str(path), "--check"], check=False, capture_output=True)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_chinese_multiple_choice_passages_are_the_extractive_evals_passages() -> None:
+    passages = {row["context"] for row in rows(EVALS / "comprehension/zh-Hans.jsonl")}
+    assert {row["context"] for row in rows(EVALS / "comprehension/zh-mc.jsonl")} <= passages
