@@ -15,7 +15,7 @@ from harness.analysis.pairing import Run
 from harness.analysis.table import results_table
 from harness.runner.records import RunRecord, SampleRecord, run_data, sample_data
 from harness.runner.statistics import Estimate, holm, mcnemar_exact, paired_bootstrap, sign_flip
-from tests.support import REPO, evalrun, run_record, write, write_jsonl
+from tests.support import FACTS, REPO, evalrun, run_record, write, write_jsonl
 from tests.support.openai_server import FakeOpenAI, Fault
 
 # --- the statistics, against values worked out by hand --------------------------------------------------------------
@@ -245,10 +245,11 @@ def test_oracle_beats_a_weak_model_significantly(openai_server: FakeOpenAI, tmp_
     row = next(line for line in result.stdout.splitlines() if line.startswith("| gpt-history.en"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     # the newer smoke run (--limit) does not count, as in a report: the full run of the oracle is compared
-    assert cells[:5] == ["gpt-history.en", "accuracy", "49", "1.000", "0.020"]
-    assert cells[5].startswith("-0.980 [") and cells[6:9] == ["48", "0", "McNemar"]
+    n = FACTS - 1  # one sample failed in B
+    assert cells[:5] == ["gpt-history.en", "accuracy", str(n), "1.000", f"{1 / n:.3f}"]
+    assert cells[5].startswith(f"{-(n - 1) / n:.3f} [") and cells[6:9] == [str(n - 1), "0", "McNemar"]
     assert "dropped 1 sample(s): 1 errored in B" in result.stdout
-    assert "A>B (48): " in result.stdout and "--json lists all" in result.stdout
+    assert f"A>B ({n - 1}): " in result.stdout and "--json lists all" in result.stdout
 
     document = json.loads(
         evalrun(
@@ -265,8 +266,8 @@ def test_oracle_beats_a_weak_model_significantly(openai_server: FakeOpenAI, tmp_
         ).stdout
     )
     c = document["comparisons"][0]
-    assert c["p"] == mcnemar_exact(48, 0) < 1e-12
-    assert len(c["a_better"]) == 48 and c["b_better"] == []
+    assert c["p"] == mcnemar_exact(n - 1, 0) < 1e-12
+    assert len(c["a_better"]) == n - 1 and c["b_better"] == []
     assert c["dropped"] == {"missing_in_a": 0, "missing_in_b": 0, "errored_in_a": 0, "errored_in_b": 1}
     assert c["difference"]["ci_high"] < 0 and c["warnings"] == []
 
@@ -283,7 +284,8 @@ def test_oracle_beats_random_offline_and_holm_across_evals(tmp_path: Path) -> No
     assert [c["eval"] for c in document["comparisons"]] == [e for e in core if e.startswith("comprehension.")]
     assert {s["eval"] for s in document["skipped"]} == {"gpt-history.en", "gpt-history.ja", "gpt-history.zh"}
     c = document["comparisons"][0]
-    assert c["difference"]["mean"] == 1.0 and c["p"] == mcnemar_exact(0, 53)
+    reading = sum(1 for line in (REPO / "evals/comprehension/ja.jsonl").open(encoding="utf-8") if line.strip())
+    assert c["difference"]["mean"] == 1.0 and c["p"] == mcnemar_exact(0, reading)
 
     named = evalrun(*base, "gpt-history.en", cwd=REPO)  # named directly, it cannot be skipped quietly
     assert named.returncode == 2 and named.stderr.count("\n") == 1 and "Traceback" not in named.stderr
@@ -316,7 +318,7 @@ def test_a_run_against_itself(tmp_path: Path) -> None:
     result = evalrun("compare", run["run_id"], run["paths"]["run"], "--results", str(tmp_path), "--json", cwd=REPO)
     c = json.loads(result.stdout)["comparisons"][0]
     assert c["difference"] == {**c["difference"], "mean": 0.0, "ci_low": 0.0, "ci_high": 0.0}
-    assert c["p"] == 1.0 and c["n"] == 50 and c["a_better"] == c["b_better"] == [] and result.stderr == ""
+    assert c["p"] == 1.0 and c["n"] == FACTS and c["a_better"] == c["b_better"] == [] and result.stderr == ""
     table = evalrun(
         "compare", run["run_id"], str(Path(run["paths"]["run"]).parent), "--results", str(tmp_path), cwd=REPO
     )

@@ -121,6 +121,8 @@ def test_a_server_that_refuses_more_than_three_at_once_loses_nothing(openai_serv
         "openai/m",
         "--concurrency",
         "16",
+        "--limit",
+        "50",
         "--json",
         "--results",
         str(tmp_path),

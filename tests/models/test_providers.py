@@ -173,7 +173,8 @@ def test_cost_from_preset_prices(openai_server: FakeOpenAI, repo_copy: Path, tmp
     )
     result = evalrun("run", "gpt-history.en", "--model", "priced", "--json", "--results", str(tmp_path), cwd=repo_copy)
     summary = json.loads(result.stdout)["runs"][0]
-    assert summary["cost_usd"] == pytest.approx((500 * 2.5 + 100 * 10) / 1_000_000)
+    n = summary["counts"]["samples"]  # 10 prompt and 2 completion tokens each, from the test server
+    assert summary["cost_usd"] == pytest.approx((10 * n * 2.5 + 2 * n * 10) / 1_000_000)
     again = evalrun("run", "gpt-history.en", "--model", "priced", "-q", "--results", str(tmp_path), cwd=repo_copy)
     assert "| $0.0000 |" in again.stdout  # every answer came from the cache: nothing was paid this time
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.runner.summary import pass_at_k, reduce
-from tests.support import REPO, against, evalrun
+from tests.support import FACTS, REPO, against, evalrun
 from tests.support.openai_server import FakeOpenAI
 
 
@@ -142,7 +142,7 @@ def test_dry_run_asks_nothing_and_estimates(openai_server: FakeOpenAI, repo_copy
 def test_dry_run_uses_the_preset_parameters_and_checks_names() -> None:
     result = evalrun("run", "gpt-history.en", "--model", "claude-haiku", "--dry-run", "--json", cwd=REPO)
     (plan,) = json.loads(result.stdout)["plans"]
-    assert plan["max_completion_tokens"] == 50 * 256  # the preset's max_tokens, as a run would send
+    assert plan["max_completion_tokens"] == FACTS * 256  # the preset's max_tokens, as a run would send
     result = evalrun("run", "gpt-history.en", "--model", "nosuch/x", "--dry-run", cwd=REPO)
     assert result.returncode == 2 and "unknown model 'nosuch/x'" in result.stderr
 

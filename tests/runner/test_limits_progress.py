@@ -12,7 +12,7 @@ import pytest
 from harness.runner.progress import Board
 from harness.runner.records import SampleRecord
 from harness.runner.summary import Tally
-from tests.support import against
+from tests.support import FACTS, against
 from tests.support.openai_server import FakeOpenAI, Fault
 
 
@@ -54,19 +54,19 @@ def test_max_errors_stops_cleanly_and_resume_finishes(
     openai_server.fault_for = lambda body: None
     status, resumed, _ = run(openai_server, tmp_path, "--resume", "--max-errors", limit)
     assert resumed["run_id"] == summary["run_id"] and resumed["status"] == "complete"
-    assert resumed["counts"]["samples"] == 50 and resumed["counts"]["errors"] == stops_after
+    assert resumed["counts"]["samples"] == FACTS and resumed["counts"]["errors"] == stops_after
 
 
 def test_default_limit_tolerates_scattered_errors(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     openai_server.fault_for = lambda body: Fault("status", 400) if "GPT-2" in body["messages"][-1]["content"] else None
     status, summary, _ = run(openai_server, tmp_path)
-    assert summary["status"] == "complete" and 0 < summary["counts"]["errors"] < 25 and status == 1
+    assert summary["status"] == "complete" and 0 < summary["counts"]["errors"] < FACTS // 2 and status == 1
 
 
 def test_plain_progress_lines_when_not_a_terminal(openai_server: FakeOpenAI, tmp_path: Path) -> None:
     result = against(openai_server, "run", "gpt-history.en", "--model", "openai/m", "--results", str(tmp_path))
     last = [line for line in result.stderr.splitlines() if line.startswith("gpt-history.en × openai/m")][-1]
-    assert "50/50" in last and "errors 0" in last and "\r" not in result.stderr
+    assert f"{FACTS}/{FACTS}" in last and "errors 0" in last and "\r" not in result.stderr
     quiet = against(openai_server, "run", "gpt-history.en", "--model", "openai/m", "-q", "--results", str(tmp_path))
     assert "gpt-history.en × openai/m  " not in quiet.stderr  # no progress line (run folders are still listed)
 

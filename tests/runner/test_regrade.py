@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.support import REPO, evalrun, write
+from tests.support import FACTS, REPO, evalrun, write
 from tests.support.openai_server import FakeOpenAI
 
 
@@ -18,7 +18,7 @@ def test_regrade_after_an_answer_key_fix(openai_server: FakeOpenAI, repo_copy: P
     )
     old = json.loads(first.stdout)["runs"][0]
     asked = len(openai_server.requests)
-    assert old["metrics"]["accuracy"]["mean"] == 1 / 50  # only the GPT-3 parameter count is right
+    assert old["metrics"]["accuracy"]["mean"] == 1 / FACTS  # only the GPT-3 parameter count is right
 
     data = repo_copy / "evals/gpt-history/en.jsonl"
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
@@ -30,12 +30,12 @@ def test_regrade_after_an_answer_key_fix(openai_server: FakeOpenAI, repo_copy: P
     new = json.loads(result.stdout)["runs"][0]
     assert len(openai_server.requests) == asked
     assert new["regraded_from"] == old["run_id"] and new["run_id"] != old["run_id"]
-    assert new["metrics"]["accuracy"]["mean"] == 2 / 50
+    assert new["metrics"]["accuracy"]["mean"] == 2 / FACTS
     assert new["eval"]["data_hash"] != old["eval"]["data_hash"]
     records = [json.loads(line) for line in Path(new["paths"]["samples"]).read_text(encoding="utf-8").splitlines()]
-    assert len(records) == 50
+    assert len(records) == FACTS
     assert next(r for r in records if r["sample_id"] == rows[0]["id"])["references"] == ["175 billion"]
-    assert Path(old["paths"]["samples"]).read_text(encoding="utf-8").count("\n") == 50  # the old run is untouched
+    assert Path(old["paths"]["samples"]).read_text(encoding="utf-8").count("\n") == FACTS  # the old run is untouched
 
 
 def test_regrade_with_another_grader(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import REPO, against, child_env, evalrun, write
+from tests.support import FACTS, REPO, against, child_env, evalrun, write
 from tests.support.openai_server import FakeOpenAI, Fault
 
 
@@ -60,7 +60,7 @@ def test_kill_9_then_resume_records_every_sample_once(openai_server: FakeOpenAI,
     (run_dir,) = (tmp_path / "killed/runs").iterdir()
     assert json.loads((run_dir / "run.json").read_text())["status"] == "running"
     before = records(run_dir)
-    assert 0 < len(before) < 50
+    assert 0 < len(before) < FACTS
     with open(run_dir / "samples.jsonl", "a", encoding="utf-8") as handle:
         handle.write('{"sample_id": "torn-by-the-kill", "epo')  # a line the kill cut in half
 
@@ -82,9 +82,9 @@ def test_kill_9_then_resume_records_every_sample_once(openai_server: FakeOpenAI,
     assert summary["run_id"] == run_dir.name and summary["status"] == "complete" and summary["resumed"] == 1
     after = records(run_dir)
     ids = [r["sample_id"] for r in after]
-    assert len(ids) == 50 == len(set(ids))
+    assert len(ids) == FACTS == len(set(ids))
     assert after[: len(before)] == before
-    assert len(openai_server.requests) - asked_before <= 50 - len(before)  # answered before the kill: from the cache
+    assert len(openai_server.requests) - asked_before <= FACTS - len(before)  # answered before the kill: from the cache
 
     clean = against(
         openai_server,
@@ -197,7 +197,7 @@ def test_interrupted_run_is_resumable(openai_server: FakeOpenAI, tmp_path: Path,
         openai_server, "run", "gpt-history.en", "--model", "openai/m", "--resume", "--json", "--results", str(tmp_path)
     )
     summary = json.loads(result.stdout)["runs"][0]
-    assert summary["status"] == "complete" and summary["counts"]["samples"] == 50
+    assert summary["status"] == "complete" and summary["counts"]["samples"] == FACTS
     assert len(list((tmp_path / "runs").iterdir())) == 1
 
 

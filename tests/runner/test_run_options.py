@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import REPO, SECRET, against, evalrun, write, write_jsonl
+from tests.support import FACTS, REPO, SECRET, against, evalrun, write, write_jsonl
 from tests.support.openai_server import FakeOpenAI, Fault
 
 
@@ -146,7 +146,7 @@ VARIANTS = [
     ("--system-message", "Other."),
     ("-M", "top_k=5"),
     ("--max-answer-bytes", "512K"),
-    ("--limit", "0.02"),
+    ("--limit", "0.003"),
     ("--limit", "1-1"),
     ("--sample-id", "transformer-paper-title"),
 ]
@@ -203,7 +203,11 @@ def test_resume_refuses_a_changed_option_and_continues_with_the_same(
     assert result.stderr.strip() == f"evalrun: cannot resume {run_id}: its {what} no longer match; start a new run"
     result, runs = run_json(openai_server, tmp_path, "--resume", run_id, *same)
     assert result.returncode == 1, result.stderr  # the first sample's 400 stays counted
-    assert runs[0]["run_id"] == run_id and runs[0]["status"] == "complete" and runs[0]["counts"]["samples"] == 10
+    assert (
+        runs[0]["run_id"] == run_id
+        and runs[0]["status"] == "complete"
+        and runs[0]["counts"]["samples"] == int(FACTS * 0.2)
+    )
 
 
 @pytest.mark.parametrize(
@@ -296,10 +300,15 @@ def test_limit_forms_select_the_right_samples(tmp_path: Path) -> None:
     english, reading = data_ids("gpt-history/en.jsonl"), data_ids("comprehension/ja.jsonl")
     expected = {
         "3": (english[:3], reading[:3], 3),
-        "0.1": (english[:5], reading[:5], 0.1),  # 10% of 50 and of 53, rounded down
-        ".01": (english[:1], reading[:1], 0.01),  # at least one
+        "0.1": (english[: len(english) // 10], reading[: len(reading) // 10], 0.1),  # 10% of each, rounded down
+        ".001": (english[:1], reading[:1], 0.001),  # at least one
         "10-12": (english[9:12], reading[9:12], "10-12"),  # counted from 1, both ends included
-        "52-60": ([], reading[51:53], "52-60"),
+        # past the end of the shorter eval: none of its samples, the longer one's
+        f"{len(reading) + 2}-{len(reading) + 9}": (
+            english[len(reading) + 1 : len(reading) + 9],
+            [],
+            f"{len(reading) + 2}-{len(reading) + 9}",
+        ),
     }
     for limit, (want_english, want_reading, recorded) in expected.items():
         result = evalrun(

@@ -12,6 +12,8 @@ from typing import Any
 from tests.support.openai_server import FakeOpenAI
 
 REPO = Path(__file__).resolve().parents[2]  # tests/support/__init__.py -> the repository
+FACTS = sum(1 for line in (REPO / "evals/gpt-history/en.jsonl").open(encoding="utf-8") if line.strip())
+"""How many facts gpt-history.en asks (a whole run of it has this many samples)."""
 FIXTURES = REPO / "tests" / "fixtures"
 SECRET = "sk-test-SENTINEL-7f3a9c2e1b"  # an API key given to providers, that no output, record or error may show
 
