@@ -173,7 +173,7 @@ def _resample(board: Board) -> list[ColumnResamples]:
     position = {column.label: i for i, column in enumerate(columns)}
     related = families(columns)
     in_family = {column.label for group in related.values() for column in group}
-    groups = [(name, group) for name, group in related.items()]
+    groups = list(related.items())
     groups += [("", [column]) for column in columns if column.label not in in_family]
     resampled: dict[int, ColumnResamples] = {}
     for family, group in groups:
