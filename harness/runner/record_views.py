@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from harness.errors import InputError, printable
-from harness.runner.records import open_samples
+from harness.runner.records import sample_lines
 
 _NO_DETAIL = (b"null", b"{}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -74,22 +74,26 @@ def read_answers(path: Path) -> Iterator[Answer]:
 def _views(path: Path, kind: type[View]) -> Iterator[tuple[int, View]]:
     """(line number, projection) of every line, up to a torn line; InputError for a line of the wrong shape."""
     decoder = msgspec.json.Decoder(kind)
-    handle = open_samples(path)
-    if handle is None:
-        return
-    with handle:
-        for number, line in enumerate(handle, 1):
-            try:
-                try:
-                    view = decoder.decode(line)
-                except msgspec.ValidationError:
-                    raise
-                except msgspec.DecodeError:  # not JSON msgspec reads: perhaps an escaped lone surrogate
-                    try:
-                        text = json.dumps(json.loads(line), ensure_ascii=False)
-                    except ValueError:
-                        return  # the torn end of a killed run
-                    view = decoder.decode(_LONE_SURROGATE.sub("\ufffd", text).encode("utf-8"))
-            except (msgspec.ValidationError, RecursionError):
-                raise InputError(printable(f"{path}:{number}: not a sample record")) from None
-            yield number, view
+    for number, line in sample_lines(path):
+        try:
+            view = _decoded(decoder, line)
+        except (msgspec.ValidationError, RecursionError):
+            raise InputError(printable(f"{path}:{number}: not a sample record")) from None
+        if view is None:
+            return  # the torn end of a killed run
+        yield number, view
+
+
+def _decoded(decoder: msgspec.json.Decoder[View], line: bytes) -> View | None:
+    """The line's projection; None when it is not JSON (a torn line). A line msgspec refuses as JSON (an escaped lone
+    surrogate) is parsed by the json module, each lone surrogate read as U+FFFD."""
+    try:
+        return decoder.decode(line)
+    except msgspec.ValidationError:
+        raise
+    except msgspec.DecodeError:
+        try:
+            text = json.dumps(json.loads(line), ensure_ascii=False)
+        except ValueError:
+            return None
+        return decoder.decode(_LONE_SURROGATE.sub("\ufffd", text).encode("utf-8"))

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 from harness.errors import InputError, printable
 from harness.runner.statistics import Estimate
@@ -283,23 +283,21 @@ def read_samples(path: Path, version: int = SCHEMA_VERSION) -> Iterator[SampleRe
 def _lines(path: Path) -> Iterator[tuple[int, Any]]:
     """(line number, JSON data) of every line of a samples.jsonl, up to the first line that is not whole JSON (the
     torn end of a killed run: nothing after it counts); none if there is no such file."""
-    handle = open_samples(path)
-    if handle is None:
-        return
-    with handle:
-        for number, line in enumerate(handle, 1):
-            try:
-                yield number, json.loads(line)
-            except ValueError:
-                return
+    for number, line in sample_lines(path):
+        try:
+            yield number, json.loads(line)
+        except ValueError:
+            return
 
 
-def open_samples(path: Path) -> BinaryIO | None:
-    """The samples.jsonl at `path`, open for reading its lines as bytes; None if there is none, InputError if it
-    cannot be read."""
+def sample_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every line of the samples.jsonl at `path`; none if there is no such file, InputError
+    if it cannot be read."""
     try:
-        return open(path, "rb")
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
-        return None
+        return
     except OSError as exc:
         raise InputError(printable(f"evalrun: {path}: cannot read ({exc.strerror})")) from None
+    with handle:
+        yield from enumerate(handle, 1)
