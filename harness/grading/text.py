@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.grading.normalize import Normalization, tokenize
+from harness.grading.normalize import Normalization, joined_tokens, tokenize
 from harness.registry.graders import OWN_STANDARD
+from harness.text.cjk import CJK
 from harness.types import Sample, Score
 
 
 @dataclass(frozen=True)
 class MatchGrader:
     """1 when some reference matches after normalization: the same tokens, or with `includes` a run of whole tokens
-    inside the output (so "1" is not found in "1945", while "東京" is found in "答えは東京です")."""
+    inside the output (so "1" is not found in "1945", while "東京" is found in "答えは東京です"), not cut from a
+    hyphenated compound where that changes what it names (see `_cut_from_compound`)."""
 
     language: str
     includes: bool = False
@@ -23,10 +24,10 @@ class MatchGrader:
 
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
-        got = tokenize(output, self.language, self.steps)
+        got, joints = joined_tokens(output, self.language, self.steps)
         for ref in sample.references:
             want = tokenize(ref, self.language, self.steps)
-            if (bool(want) and _contains(got, want)) if self.includes else got == want:
+            if (bool(want) and _contains(got, joints, want)) if self.includes else got == want:
                 return Score(1.0, {"accuracy": 1.0}, {"matched": ref, "output_tokens": got})
         return Score(0.0, {"accuracy": 0.0}, {"matched": None, "output_tokens": got})
 
@@ -73,17 +74,45 @@ class OverlapGrader:
 
 
 def token_f1(prediction: Sequence[str], reference: Sequence[str]) -> float:
-    """Harmonic mean of token-bag precision and recall; two empty sequences agree."""
+    """F1 of the tokens both share in the same order (their longest common subsequence, as ROUGE-L counts it), so
+    `会社` against `社会` earns 0.5, not the 1.0 a bag of characters gives; two empty sequences agree."""
     if not prediction or not reference:
         return float(list(prediction) == list(reference))
-    common = sum((Counter(prediction) & Counter(reference)).values())
+    from rapidfuzz.distance import LCSseq
+
+    common = LCSseq.similarity(list(prediction), list(reference))
     if common == 0:
         return 0.0
     precision, recall = common / len(prediction), common / len(reference)
     return 2 * precision * recall / (precision + recall)
 
 
-def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+NEGATING_PREFIXES = frozenset({"non", "un", "anti", "not"})
+
+
+def _contains(haystack: Sequence[str], joints: set[int], needle: Sequence[str]) -> bool:
+    """Whether `needle` is a run of whole tokens of `haystack` that is not cut from a compound."""
     n = len(needle)
     first = needle[0]
-    return any(haystack[i] == first and list(haystack[i : i + n]) == list(needle) for i in range(len(haystack) - n + 1))
+    return any(
+        haystack[i] == first
+        and list(haystack[i : i + n]) == list(needle)
+        and not _cut_from_compound(haystack, joints, i, i + n)
+        for i in range(len(haystack) - n + 1)
+    )
+
+
+def _cut_from_compound(tokens: Sequence[str], joints: set[int], start: int, end: int) -> bool:
+    """Whether tokens[start:end] end at a hyphen where the compound names something else: a one-letter or one-digit
+    part (`Objective-C`, `GPT-4`: neither holds `C`, `4` or `GPT`) or a negating prefix (`non-toxic` holds no `toxic`);
+    `Tokyo-based` still holds `Tokyo`."""
+    if start in joints and (
+        _short(tokens[start - 1]) or _short(tokens[start]) or tokens[start - 1] in NEGATING_PREFIXES
+    ):
+        return True
+    return end in joints and (_short(tokens[end - 1]) or _short(tokens[end]))
+
+
+def _short(token: str) -> bool:
+    """A one-character part of a compound that is not a CJK character (which are one token each anyway)."""
+    return len(token) == 1 and not CJK.match(token)
