@@ -114,16 +114,23 @@ class RandomGuess(Baseline):
 
 
 class Reader(Baseline):
-    """Extractive reader: the passage sentence that best overlaps the question, minus what the question says."""
+    """Extractive reader: the passage sentence that best overlaps the question, minus what the question says. On a
+    closed-book eval it has only the question to read and answers with it whole, so its score there is the share of
+    questions that give their own answer away."""
 
     kind = "reader"
+
+    def unsupported_reason(self, spec: EvalSpec) -> str | None:
+        return None
 
     async def complete(self, request: Request) -> Response:
         sample = request.sample
         question = str(sample.fields.get("question", request.messages[-1]["content"]))
         if sample.choices:
             return Response(output=pick_option(question, sample.choices), model=self.kind)
-        return Response(output=extract_answer(question, sample.context or ""), model=self.kind)
+        if sample.context is None:
+            return Response(output=question, model=self.kind)
+        return Response(output=extract_answer(question, sample.context), model=self.kind)
 
 
 def random_span(passage: str, rng: random.Random) -> str:

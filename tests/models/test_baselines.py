@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.grading import build_grader
 from harness.models import open_provider
 from harness.models.base import ModelSettings
 from harness.models.baseline import extract_answer, random_span
@@ -48,12 +49,27 @@ def test_random_is_seeded_and_reader_beats_it(tmp_path: Path) -> None:
     assert reader_f1 > random_f1 + 0.1
 
 
-def test_closed_book_evals_are_skipped_with_a_reason(tmp_path: Path) -> None:
-    summaries, skipped = run(["baseline/random", "baseline/reader"], ["gpt-history.ja"], tmp_path)
-    assert summaries == []
+def test_random_skips_closed_book_evals_and_the_reader_finds_no_question_that_leaks_its_answer(tmp_path: Path) -> None:
+    evals = ["gpt-history.en", "gpt-history.ja", "gpt-history.zh"]
+    summaries, skipped = run(["baseline/random", "baseline/reader"], evals, tmp_path)
     assert [(s.model, s.reason) for s in skipped] == [
         ("baseline/random", "closed-book eval: no passage to read and no options to pick from")
-    ] + [("baseline/reader", "closed-book eval: no passage to read and no options to pick from")]
+    ] * 3
+    assert [s["model"]["name"] for s in summaries] == ["baseline/reader"] * 3
+    for summary in summaries:
+        assert summary["counts"]["errors"] == 0
+        assert summary["metrics"]["accuracy"]["mean"] <= 0.1, summary["eval"]["id"]
+
+
+def test_on_a_closed_book_eval_the_reader_answers_with_the_question() -> None:
+    (spec,) = REGISTRY.resolve(["gpt-history.en"])
+    provider = open_provider("baseline/reader", {}, ModelSettings())
+    leaky = Sample("s", {"question": "Which company, OpenAI or Google, made GPT-4?", "type": "text"}, ("OpenAI",))
+    response = asyncio.run(
+        provider.complete(Request(messages=({"role": "user", "content": "…"},), params={}, sample=leaky))
+    )
+    assert response.output == leaky.fields["question"]
+    assert build_grader(spec.grader_config, spec.language).grade(response.output, leaky).value == 1.0
 
 
 @pytest.mark.parametrize(
