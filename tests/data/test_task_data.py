@@ -98,6 +98,15 @@ def test_simplified_chinese_comprehension_is_the_conversion_of_the_traditional()
         assert all(answer in row["context"] for answer in row["answers"]), row["id"]
 
 
+def test_chinese_multiple_choice_passages_are_those_of_the_simplified_items() -> None:
+    offsets = {row["context"]: row["offset"] for row in rows(EVALS / "comprehension/zh-Hans.jsonl")}
+    data = rows(EVALS / "comprehension/zh-mc.jsonl")
+    assert len(data) >= 120
+    for row in data:  # so the Traditional items' check against the cleaned seed covers these passages too
+        assert offsets.get(row["context"]) == row["offset"], row["id"]
+        assert len(row["choices"]) == 4 == len(set(row["choices"])) and row["answers"][0] in "ABCD", row["id"]
+
+
 def test_the_cleaning_script_removes_pinyin_private_use_characters_and_garbled_paragraphs() -> None:
     import importlib.util
 
