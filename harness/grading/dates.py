@@ -21,7 +21,8 @@
 * A reference's FIRST date is the answer; several references are alternatives; a reference with no date can never
   be matched. The reference's precision decides what must agree: an output date matches when it has at least the
   reference's parts and they are equal (2018-06-11 matches the reference "June 2018"; "2018" does not match the
-  reference 2018-06; 2018-06 does not match 2018-07). The output matches when ANY of its dates does.
+  reference 2018-06; 2018-06 does not match 2018-07). The output matches when ANY of the dates it commits to does (not
+  a negated one, alternatives such as "1945 or 1946", a range, or one before its final answer: grading/commitment.py).
 * A date that does not exist (February 30, 2018; 2018年2月30日) is no date, not even its year. An output with no
   date at all is `unparsed`.
 """
@@ -35,6 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from harness.grading.commitment import Located, commitment
 from harness.types import Sample, Score
 
 ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019, "民國": 1912, "民国": 1912}
@@ -101,6 +103,7 @@ class DateMention:
     date: PartialDate
     text: str
     position: int
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,22 +115,27 @@ class DateGrader:
 
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
-        found = find_dates(output, self.language)
+        read, found = locate_dates(output, self.language)
+        said = commitment(read, [Located(m.position, m.end, m.date) for m in found])
+        committed = [found[i] for i in said.kept]
         wanted = [next(iter(find_dates(ref, self.language)), None) for ref in sample.references]
         matched = None
         for ref, want in zip(sample.references, wanted, strict=True):
-            if want is not None and any(got.date.agrees_with(want.date) for got in found):
+            if want is not None and any(got.date.agrees_with(want.date) for got in committed):
                 matched = ref
                 break
         value = float(matched is not None)
         detail: dict[str, object] = {
-            "output_dates": [str(m.date) for m in found][:_MAX_LISTED],
-            "output_mentions": [m.text for m in found][:_MAX_LISTED],
+            "output_dates": [str(m.date) for m in committed][:_MAX_LISTED],
+            "output_mentions": [m.text for m in committed][:_MAX_LISTED],
+            "ignored": [f"{found[i].text}: {reason}" for i, reason in sorted(said.dropped.items())][:_MAX_LISTED],
             "reference_dates": [None if w is None else str(w.date) for w in wanted][:_MAX_LISTED],
             "matched": matched,
         }
         if not found:
             detail["problem"] = "no date (with a four-digit or era year) in the output"
+        elif not committed:
+            detail["problem"] = "no date the output commits to"
         return Score(value, {"accuracy": value}, detail, unparsed=not found)
 
 
@@ -139,6 +147,11 @@ def parse_date(text: str, language: str = "en") -> PartialDate | None:
 
 def find_dates(text: str, language: str = "en") -> list[DateMention]:
     """Every date mentioned in `text`, in order (see the module docstring for the forms read)."""
+    return locate_dates(text, language)[1]
+
+
+def locate_dates(text: str, language: str = "en") -> tuple[str, list[DateMention]]:
+    """The text as read (numerals in Arabic digits, NFKC) and every date in it, positions counting in that text."""
     text = unicodedata.normalize("NFKC", _KANJI_NUMBER.sub(_arabic, text))
     mentions: list[DateMention] = []
     masked = text
@@ -151,7 +164,7 @@ def find_dates(text: str, language: str = "en") -> list[DateMention]:
                 break
             date = read(match)
             if date is not None:
-                mentions.append(DateMention(date, text[match.start() : match.end()].strip(), match.start()))
+                mentions.append(DateMention(date, text[match.start() : match.end()].strip(), *match.span()))
             spans.append(match.span())
         for start, end in spans:  # a span read (or refused) is not read again by a looser form
             masked = masked[:start] + " " * (end - start) + masked[end:]
@@ -164,7 +177,7 @@ def find_dates(text: str, language: str = "en") -> list[DateMention]:
     take(_NUMERIC_DMY, lambda match: _read_numeric(match.group(), language))
     take(_MONTH_YEAR, lambda match: _valid(int(match.group("year")), int(match.group("month")), None))
     take(_BARE_YEAR, lambda match: PartialDate(int(match.group())))
-    return sorted(mentions, key=lambda m: m.position)
+    return text, sorted(mentions, key=lambda m: m.position)
 
 
 def _arabic(match: re.Match[str]) -> str:

@@ -21,9 +21,12 @@ Rules, in the order they apply:
   answer whose only number is in a name is read as that number; with any other number present it never is).
   Vague English quantities ("millions of users", "several thousand") are no numbers at all.
 * A reference is read the same way and its FIRST number is the answer (its first strong number; its first weak
-  one if it has no strong one), e.g. "175B (175,000,000,000)" → 175000000000, "between 10 and 20" → 10. A
+  one if it has no strong one), e.g. "175B (175,000,000,000)" → 175000000000; "between 10 and 20" is a range. A
   reference with no finite number can never be matched. Several references are alternatives.
-* The output matches a reference when ANY of its candidate numbers equals the reference's number within the
+* Numbers the output rejects, offers as alternatives or as a range, or states before its final answer or a
+  correction are set aside (grading/commitment.py): "不是42，是24" offers 24, "12 or 13" and "100-200" nothing. A
+  reference that states a range ("10-20", "10〜20人") is answered only by the same range.
+* The output matches a reference when ANY of its committed candidate numbers equals the reference's number within the
   relative `tolerance` (|output − reference| ≤ tolerance × |reference|; 0 means exact, up to 1e-12 relative
   float noise; a reference of 0 needs exactly 0). NaN and infinities are never numbers.
 * Units never change a value. "%" keeps the written number: "50%", "50 percent", "50パーセント" and "百分之五十"
@@ -49,6 +52,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from harness.grading.commitment import Located, commitment
 from harness.grading.units import UNITS, unit_after, unit_aliases
 from harness.types import Sample, Score
 
@@ -108,6 +112,8 @@ class Mention:
     """The canonical name of the known unit that follows (see UNITS), or the letters glued to the number, or None."""
     weak: str | None = None
     position: float = 0.0
+    end: int = 0
+    """Where the mention ends in the prepared text (for number words, the end of the stretch they were read from)."""
 
     def describe(self) -> str:
         """`text` and, when they differ, the value it was read as."""
@@ -131,12 +137,21 @@ class NumericGrader:
 
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
-        found = find_numbers(output)
-        candidates, ignored = _candidates(found, self.unit)
-        wanted = [_first(find_numbers(ref)) for ref in sample.references]
+        prepared, found = locate_numbers(output)
+        said = commitment(prepared, [Located(int(m.position), m.end, m.value, m.weak is None) for m in found])
+        candidates, ignored = _candidates([found[i] for i in said.kept], self.unit)
+        ignored += [f"{found[i].describe()}: {reason}" for i, reason in sorted(said.dropped.items())]
+        ranges = [(found[i].value, found[j].value) for i, j in said.ranges]
+        wanted = [_reference(ref) for ref in sample.references]
         matched = None
         for ref, want in zip(sample.references, wanted, strict=True):
-            if want is not None and any(_close(got.value, want.value, self.tolerance) for got in candidates):
+            if want is None:
+                continue
+            if isinstance(want, tuple):  # a range: only the same range answers it
+                hit = any(self._same(got, want[0]) and self._same(other, want[1]) for got, other in ranges)
+            else:
+                hit = any(self._same(got.value, want.value) for got in candidates)
+            if hit:
                 matched = ref
                 break
         value = float(matched is not None)
@@ -144,7 +159,7 @@ class NumericGrader:
             "output_numbers": [m.value for m in candidates][:_MAX_LISTED],
             "output_mentions": [m.describe() for m in candidates][:_MAX_LISTED],
             "ignored": ignored[:_MAX_LISTED],
-            "reference_numbers": [None if w is None else w.value for w in wanted][:_MAX_LISTED],
+            "reference_numbers": [_shown(w) for w in wanted][:_MAX_LISTED],
             "matched": matched,
         }
         if self.tolerance:
@@ -153,7 +168,26 @@ class NumericGrader:
             detail["unit"] = self.unit
         if not found:
             detail["problem"] = "no number in the output"
+        elif not candidates and not ranges:
+            detail["problem"] = "no number the output commits to"
         return Score(value, {"accuracy": value}, detail, unparsed=not found)
+
+    def _same(self, got: float, want: float) -> bool:
+        return _close(got, want, self.tolerance)
+
+
+def _reference(text: str) -> Mention | tuple[float, float] | None:
+    """The answer a reference gives: its first number, or the range it states (`10-20`, `10〜20人`)."""
+    prepared, found = locate_numbers(text)
+    said = commitment(prepared, [Located(int(m.position), m.end, m.value, m.weak is None) for m in found])
+    if said.ranges and said.ranges[0][0] == 0:
+        first, second = said.ranges[0]
+        return found[first].value, found[second].value
+    return _first(found)
+
+
+def _shown(want: Mention | tuple[float, float] | None) -> object:
+    return want if want is None or isinstance(want, tuple) else want.value
 
 
 def parse_number(text: str) -> float | None:
@@ -164,6 +198,11 @@ def parse_number(text: str) -> float | None:
 
 def find_numbers(text: str) -> list[Mention]:
     """Every finite number mentioned in `text`, in order, weak ones marked (see the module docstring)."""
+    return locate_numbers(text)[1]
+
+
+def locate_numbers(text: str) -> tuple[str, list[Mention]]:
+    """The text as prepared for reading, and every number in it (positions count in the prepared text)."""
     text = _prepare(text)
     runs: list[Mention] = []
     gaps: list[tuple[int, int]] = []
@@ -182,7 +221,7 @@ def find_numbers(text: str) -> list[Mention]:
     if all(m.weak for m in runs + words):  # then read one/two/zero/first/second too, as weak numbers
         words = [m for start, stop in gaps for m in _word_numbers(text, start, stop, threshold=0)]
         words = [m if m.weak else _weakened(m, "small number word") for m in words]
-    return sorted(runs + words, key=lambda m: m.position)
+    return text, sorted(runs + words, key=lambda m: m.position)
 
 
 def _prepare(text: str) -> str:
@@ -239,7 +278,7 @@ def _read_run(text: str, match: re.Match[str]) -> tuple[Mention | None, int]:
     if number is None:
         return None, end
     unit = "%" if _PERCENT_BEFORE.search(before) else unit_after(text, end)
-    return Mention(number, text[start:end].strip(), unit, weak, float(start)), end
+    return Mention(number, text[start:end].strip(), unit, weak, float(start), end), end
 
 
 def _run_value(run: str) -> Decimal | None:
@@ -294,12 +333,12 @@ def _word_numbers(text: str, start: int, stop: int, threshold: float) -> list[Me
         weak = "ordinal" if _ORDINAL_AFTER.match(converted, match.end()) else None
         position = start + index / 1000  # word numbers keep their order within the stretch
         unit = unit_after(converted, match.end())
-        mentions.append(Mention(number, match.group(), unit, weak, position))
+        mentions.append(Mention(number, match.group(), unit, weak, position, stop))
     return mentions
 
 
 def _weakened(mention: Mention, reason: str) -> Mention:
-    return Mention(mention.value, mention.text, mention.unit, reason, mention.position)
+    return Mention(mention.value, mention.text, mention.unit, reason, mention.position, mention.end)
 
 
 def _candidates(found: list[Mention], unit: str | None) -> tuple[list[Mention], list[str]]:

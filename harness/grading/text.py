@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.grading.commitment import negated, offered_with_another
 from harness.grading.normalize import Normalization, joined_tokens, tokenize
 from harness.registry.graders import OWN_STANDARD
-from harness.text.cjk import CJK
+from harness.text.cjk import CJK, fold
 from harness.types import Sample, Score
 
 
@@ -25,11 +27,17 @@ class MatchGrader:
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
         got, joints = joined_tokens(output, self.language, self.steps)
+        uncommitted = []
         for ref in sample.references:
             want = tokenize(ref, self.language, self.steps)
             if (bool(want) and _contains(got, joints, want)) if self.includes else got == want:
-                return Score(1.0, {"accuracy": 1.0}, {"matched": ref, "output_tokens": got})
-        return Score(0.0, {"accuracy": 0.0}, {"matched": None, "output_tokens": got})
+                if not self.includes or _committed(output, ref):
+                    return Score(1.0, {"accuracy": 1.0}, {"matched": ref, "output_tokens": got})
+                uncommitted.append(ref)
+        detail: dict[str, Any] = {"matched": None, "output_tokens": got}
+        if uncommitted:
+            detail["problem"] = f"found {uncommitted[0]!r} only where the output rejects it or offers it with another"
+        return Score(0.0, {"accuracy": 0.0}, detail)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,14 @@ def token_f1(prediction: Sequence[str], reference: Sequence[str]) -> float:
         return 0.0
     precision, recall = common / len(prediction), common / len(reference)
     return 2 * precision * recall / (precision + recall)
+
+
+def _committed(output: str, reference: str) -> bool:
+    """Whether the output gives `reference` as its answer somewhere it is written out: not only negated (`not
+    Paris`) or offered with another (`Paris or Lyon`). Where it cannot be found as written, the token match stands."""
+    text, wanted = fold(output), fold(reference).strip()
+    places = [m.span() for m in re.finditer(re.escape(wanted), text)] if wanted else []
+    return not places or any(not negated(text, *span) and not offered_with_another(text, *span) for span in places)
 
 
 NEGATING_PREFIXES = frozenset({"non", "un", "anti", "not"})

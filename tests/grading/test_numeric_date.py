@@ -143,7 +143,9 @@ NUMERIC_CASES = [
     ("zh-Hans", "负五", "-5", 1.0),
     ("ja", "マイナス5", "-5", 1.0),
     ("en", "10-20", "-20", 0.0),  # a range, not a negative number
-    ("en", "10-20", "20", 1.0),
+    ("en", "10-20", "20", 0.0),  # a range commits to no one value
+    ("en", "10-20", "10-20", 1.0),  # but answers the same range
+    ("en", "10 to 20", "10〜20", 1.0),
     # zero
     ("en", "0", "0", 1.0),
     ("en", "0.0", "0", 1.0),
@@ -171,12 +173,14 @@ NUMERIC_CASES = [
     ("ja", "答えは三です", "3", 1.0),
     ("zh-Hans", "第三层有96个头", "3", 0.0),
     # any number of the output may match; references are alternatives and the first number of each is its answer
-    ("en", "It is either 7 or 8", "8", 1.0),
+    ("en", "It is either 7 or 8", "8", 0.0),  # a hedge is no commitment
+    ("en", "7 or seven", "7", 1.0),  # the same value twice is
     ("en", "96", "95", 0.0),
     ("en", "twenty", "12", 0.0),
     ("en", "175B", "175B (175,000,000,000)", 1.0),
-    ("en", "20", "between 10 and 20", 0.0),
-    ("en", "10", "between 10 and 20", 1.0),
+    ("en", "20", "between 10 and 20", 0.0),  # a range reference is answered by the range
+    ("en", "10", "between 10 and 20", 0.0),
+    ("en", "from 10 to 20", "between 10 and 20", 1.0),
     ("en", "175 billion", "GPT-3: 175B", 1.0),
     # no number at all, or no finite one
     ("en", "I don't know.", "12", 0.0),
@@ -442,7 +446,7 @@ DATE_CASES = [
     ("en", "2019", "2018", 0.0),
     ("ja", "18年", "2018", 0.0),
     ("en", "from 2017 to 2019", "2018", 0.0),
-    ("en", "2017-2019", "2019", 1.0),
+    ("en", "2017-2019", "2019", 0.0),  # a range of years commits to none
     ("en", "2018 June", "2018-06", 1.0),
     ("en", "2018 Jun 11", "2018-06-11", 1.0),
     ("en", "Released in 2018 may be", "2018-05", 0.0),  # the modal verb is no month

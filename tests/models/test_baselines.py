@@ -64,7 +64,7 @@ def test_random_skips_closed_book_evals_and_the_reader_finds_no_question_that_le
 def test_on_a_closed_book_eval_the_reader_answers_with_the_question() -> None:
     (spec,) = REGISTRY.resolve(["gpt-history.en"])
     provider = open_provider("baseline/reader", {}, ModelSettings())
-    leaky = Sample("s", {"question": "Which company, OpenAI or Google, made GPT-4?", "type": "text"}, ("OpenAI",))
+    leaky = Sample("s", {"question": "Which lab, OpenAI, made GPT-4?", "type": "text"}, ("OpenAI",))
     response = asyncio.run(
         provider.complete(Request(messages=({"role": "user", "content": "…"},), params={}, sample=leaky))
     )
