@@ -2,8 +2,8 @@
 
 Normalization: Unicode NFKC (full-width → half-width, half-width kana → full-width) and case folding, except that a
 two-letter initialism written in capitals keeps them where it would fold into a word (`U.S.` and `US` are the
-country, `us` the pronoun; `AP` = `ap`); optionally Traditional
-→ Simplified Chinese (OpenCC `t2s`, on by default for Chinese) and katakana → hiragana (off by default); English
+country, `us` the pronoun; `AP` = `ap`); spelling variants folded (`fold_variants`, on by default for Japanese and
+Chinese: see harness.text.scripts) and optionally katakana → hiragana (off by default); English
 articles dropped (on by default for `en`) only where they stand before a word (`Vitamin A`, `The` alone and `A+`
 keep theirs; `type A blood` loses its `a`, as every article before a word does). Marks are read, not just deleted:
 - punctuation separates words (`Tokyo-based` holds `tokyo`, `GPT-4` equals `GPT 4`, `「東京」。` equals `東京`);
@@ -18,14 +18,14 @@ Tokens: every Han, kana and hangul character is its own token; runs of other let
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from harness.text.cjk import CJK_CHARS
+from harness.text.scripts import fold_chinese, fold_japanese
 
 _TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}]+")
 _SPACE_IN_CJK = re.compile(f"(?<=[{CJK_CHARS}]) (?=[{CJK_CHARS}])")
@@ -62,20 +62,27 @@ class Normalization:
     """Which optional steps of the pipeline apply; `for_language` gives each language's defaults."""
 
     drop_articles: bool = False
-    fold_variants: bool = False
-    """Traditional and Simplified Chinese compare equal (both sides converted with OpenCC t2s)."""
+    fold_variants: str = "off"
+    """Spelling variants folded (harness.text.scripts): `ja`, a Chinese policy (`s2t`, `t2s`, `tw2sp`), or `off`."""
     fold_kana: bool = False
     """Katakana and hiragana compare equal (both sides converted to hiragana)."""
+    same_script: bool = False
+    """Chinese: an answer written in the other script (Simplified on a Traditional eval) scores 0."""
 
     @classmethod
     def for_language(cls, language: str, options: Mapping[str, Any] | None = None) -> Normalization:
-        """The language's defaults (articles for en, variants for zh), overridden by grader options of the same names."""
+        """The language's defaults (articles for en, variants for ja and zh), overridden by grader options of the
+        same names; `fold_variants: true` is the language's own folding, `false` none."""
         primary = language.split("-")[0].lower()
         options = options or {}
+        variants = options.get("fold_variants", True)
+        if variants is True:
+            variants = {"ja": "ja", "zh": "s2t"}.get(primary, "off")
         return cls(
             drop_articles=bool(options.get("drop_articles", primary == "en")),
-            fold_variants=bool(options.get("fold_variants", primary == "zh")),
+            fold_variants="off" if variants is False else str(variants),
             fold_kana=bool(options.get("fold_kana", False)),
+            same_script=bool(options.get("same_script", False)),
         )
 
 
@@ -99,13 +106,6 @@ class _Marks(dict[int, str | None]):
 
 
 _MARK_TABLE = _Marks()
-
-
-@functools.lru_cache(maxsize=1)
-def _to_simplified() -> Callable[[str], str]:
-    import opencc
-
-    return opencc.OpenCC("t2s").convert
 
 
 def normalize(text: str, language: str = "", steps: Normalization | None = None) -> str:
@@ -135,8 +135,10 @@ def _canonical(text: str, language: str, steps: Normalization | None) -> str:
     steps = steps or Normalization.for_language(language)
     text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text))
     text = _fold_case(text)
-    if steps.fold_variants:
-        text = _to_simplified()(text)
+    if steps.fold_variants == "ja":
+        text = fold_japanese(text)
+    elif steps.fold_variants != "off":
+        text = fold_chinese(text, steps.fold_variants)
     if steps.fold_kana:
         import jaconv
 

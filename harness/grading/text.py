@@ -11,6 +11,7 @@ from harness.grading.commitment import negated, offered_with_another
 from harness.grading.normalize import Normalization, joined_tokens, tokenize
 from harness.registry.graders import OWN_STANDARD
 from harness.text.cjk import CJK, fold
+from harness.text.scripts import written_in
 from harness.types import Sample, Score
 
 
@@ -27,6 +28,9 @@ class MatchGrader:
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
         got, joints = joined_tokens(output, self.language, self.steps)
+        wrong_script = _wrong_script(output, self.language, self.steps)
+        if wrong_script:
+            return Score(0.0, {"accuracy": 0.0}, {"matched": None, "output_tokens": got, "problem": wrong_script})
         uncommitted = []
         for ref in sample.references:
             want = tokenize(ref, self.language, self.steps)
@@ -64,6 +68,10 @@ class OverlapGrader:
             }
             return Score(metrics[self.primary], metrics, detail)
         got = tokenize(output, self.language, self.steps)
+        wrong_script = _wrong_script(output, self.language, self.steps)
+        if wrong_script:
+            detail = {"standard": OWN_STANDARD, "output_tokens": got, "problem": wrong_script}
+            return Score(0.0, {"em": 0.0, "f1": 0.0}, detail)
         best_em, best_f1, best_ref, best_tokens = 0.0, 0.0, sample.references[0], None
         for ref in sample.references:
             want = tokenize(ref, self.language, self.steps)
@@ -93,6 +101,20 @@ def token_f1(prediction: Sequence[str], reference: Sequence[str]) -> float:
         return 0.0
     precision, recall = common / len(prediction), common / len(reference)
     return 2 * precision * recall / (precision + recall)
+
+
+SCRIPT_NAMES = {"Hans": "Simplified", "Hant": "Traditional"}
+
+
+def _wrong_script(output: str, language: str, steps: Normalization) -> str | None:
+    """With `same_script`, why an answer written in the other Chinese script than the eval's scores 0."""
+    wanted = language.rsplit("-", 1)[-1] if language.startswith("zh-") else None
+    if not steps.same_script or wanted not in SCRIPT_NAMES:
+        return None
+    written = written_in(output)
+    if written is None or written == wanted:
+        return None
+    return f"written in {SCRIPT_NAMES[written]} characters; this eval asks for {SCRIPT_NAMES[wanted]} (same_script)"
 
 
 def _committed(output: str, reference: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from harness.registry.schemas import schema_problem
 from harness.text.patterns import compile_pattern
+from harness.text.scripts import CHINESE_POLICIES
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,14 @@ STANDARDS = (OWN_STANDARD, "squad-v1.1", "cmrc2018", "jsquad")
 _NORMALIZATION = (
     Option("drop_articles", {"type": "boolean"}, "drop English a/an/the (default: on for en)"),
     Option(
-        "fold_variants", {"type": "boolean"}, "Traditional and Simplified Chinese compare equal (default: on for zh)"
+        "fold_variants",
+        {"enum": [True, False, *CHINESE_POLICIES]},
+        "spelling variants compare equal: ja kyūjitai, name itaiji, 々, ヶ/か, a final ー; zh `s2t` (Simplified read in"
+        " Traditional, distinct Traditional characters kept), `t2s`, `tw2sp` (regional words) or `off`"
+        " (default: on for ja and zh, `s2t` for zh)",
+    ),
+    Option(
+        "same_script", {"type": "boolean"}, "zh: an answer written in the eval's other script scores 0 (default: off)"
     ),
     Option("fold_kana", {"type": "boolean"}, "katakana and hiragana compare equal (default: off)"),
 )

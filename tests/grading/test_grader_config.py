@@ -26,10 +26,13 @@ def sample(*references: str) -> Sample:
 @pytest.mark.parametrize(
     "text, language, options, expected",
     [
-        ("臺灣", "zh-Hant", {}, "台湾"),  # Traditional and Simplified compare equal by default for Chinese
-        ("發展", "zh-Hans", {}, "发展"),
+        ("台灣", "zh-Hant", {}, "臺灣"),  # Traditional text is kept, but for its variant forms (台 = 臺)
+        ("台湾", "zh-Hant", {}, "臺灣"),  # and Simplified text is read in Traditional characters
+        ("发展", "zh-Hans", {}, "發展"),  # on Simplified evals too, so that 發 and 髮 stay apart
+        ("臺灣", "zh-Hans", {"fold_variants": "t2s"}, "台湾"),
         ("臺灣", "zh-Hant", {"fold_variants": False}, "臺灣"),
-        ("臺灣", "ja", {}, "臺灣"),  # never for Japanese: its kanji are not Traditional Chinese
+        ("臺灣", "ja", {}, "台湾"),  # Japanese: old forms read as today's kanji (OpenCC t2jp)
+        ("臺灣", "ja", {"fold_variants": False}, "臺灣"),
         ("コンピュータ", "ja", {}, "コンピュータ"),
         ("コンピュータ", "ja", {"fold_kana": True}, "こんぴゅーた"),
         ("ｺﾝﾋﾟｭｰﾀ", "ja", {"fold_kana": True}, "こんぴゅーた"),
@@ -56,7 +59,9 @@ def test_normalization_is_idempotent_on_mixed_scripts() -> None:
         ("臺灣", ("台湾",), "zh-Hant", 1.0),
         ("台湾", ("臺灣",), "zh-Hans", 1.0),
         ("因信稱義", ("因信称义",), "zh-Hant", 1.0),
-        ("臺灣", ("台湾",), "ja", 0.0),
+        ("臺灣", ("台湾",), "ja", 1.0),  # kyūjitai
+        ("頭發", ("頭髮",), "zh-Hant", 0.0),  # distinct Traditional characters
+        ("範仲淹", ("范仲淹",), "zh-Hans", 0.0),
     ],
 )
 def test_exact_match_across_chinese_scripts(
@@ -244,7 +249,7 @@ def test_run_takes_grader_options_and_tells_the_run_apart(tmp_path: Path) -> Non
     assert a["metrics"]["f1"]["mean"] != b["metrics"]["f1"]["mean"]
     assert bad.returncode == 2 and bad.stderr.strip() == (
         "evalrun: eval 'comprehension.ja': grader option 'tolerance' does not apply to grader 'em' "
-        "(it takes: standard, drop_articles, fold_variants, fold_kana)"
+        "(it takes: standard, drop_articles, fold_variants, same_script, fold_kana)"
     )
 
 
