@@ -130,11 +130,10 @@ def joined_tokens(text: str, language: str = "", steps: Normalization | None = N
     return tokens, joints
 
 
-def _canonical(text: str, language: str, steps: Normalization | None) -> str:
-    """The normalized text with a JOINT token where a hyphen joined two words."""
+def surface(text: str, language: str = "", steps: Normalization | None = None) -> str:
+    """The text folded as compared (width, case, spelling variants, kana), its marks and spaces still in place."""
     steps = steps or Normalization.for_language(language)
-    text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text))
-    text = _fold_case(text)
+    text = _fold_case(unicodedata.normalize("NFKC", text))
     if steps.fold_variants == "ja":
         text = fold_japanese(text)
     elif steps.fold_variants != "off":
@@ -143,6 +142,13 @@ def _canonical(text: str, language: str, steps: Normalization | None) -> str:
         import jaconv
 
         text = jaconv.kata2hira(text)
+    return text
+
+
+def _canonical(text: str, language: str, steps: Normalization | None) -> str:
+    """The normalized text with a JOINT token where a hyphen joined two words."""
+    steps = steps or Normalization.for_language(language)
+    text = surface(_APOSTROPHE.sub("", unicodedata.normalize("NFKC", text)), language, steps)
     text = " ".join(_read_marks(text).split())
     if steps.drop_articles:  # after the marks, so that `A+` is one word and the result normalizes to itself
         text = _ARTICLE.sub("", text)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.grading.commitment import negated, offered_with_another
-from harness.grading.normalize import Normalization, joined_tokens, tokenize
+from harness.grading.normalize import Normalization, joined_tokens, surface, tokenize
 from harness.registry.graders import OWN_STANDARD
 from harness.text.cjk import CJK, fold
 from harness.text.scripts import written_in
@@ -35,12 +35,17 @@ class MatchGrader:
         for ref in sample.references:
             want = tokenize(ref, self.language, self.steps)
             if (bool(want) and _contains(got, joints, want)) if self.includes else got == want:
-                if not self.includes or _committed(output, ref):
+                if not self.includes or (
+                    _committed(output, ref) and _whole_words(output, ref, self.language, self.steps)
+                ):
                     return Score(1.0, {"accuracy": 1.0}, {"matched": ref, "output_tokens": got})
                 uncommitted.append(ref)
         detail: dict[str, Any] = {"matched": None, "output_tokens": got}
         if uncommitted:
-            detail["problem"] = f"found {uncommitted[0]!r} only where the output rejects it or offers it with another"
+            detail["problem"] = (
+                f"found {uncommitted[0]!r} only inside another word, or where the output rejects it or offers it with"
+                " another"
+            )
         return Score(0.0, {"accuracy": 0.0}, detail)
 
 
@@ -123,6 +128,20 @@ def _committed(output: str, reference: str) -> bool:
     text, wanted = fold(output), fold(reference).strip()
     places = [m.span() for m in re.finditer(re.escape(wanted), text)] if wanted else []
     return not places or any(not negated(text, *span) and not offered_with_another(text, *span) for span in places)
+
+
+def _whole_words(output: str, reference: str, language: str, steps: Normalization) -> bool:
+    """Japanese and Chinese: whether a one-word reference is found in the output as a whole word, by the language's
+    morphological analyser (grading/words.py); a phrase, or a text with no CJK, is found character by character."""
+    if language.split("-")[0].lower() not in ("ja", "zh") or not CJK.search(reference):
+        return True
+    from harness.grading.words import one_word, whole_word
+
+    text, wanted = surface(output, language, steps), surface(reference, language, steps).strip()
+    if not wanted or not one_word(wanted, language):
+        return True
+    places = [m.start() for m in re.finditer(re.escape(wanted), text)]
+    return not places or any(whole_word(text, place, place + len(wanted), language) for place in places)
 
 
 NEGATING_PREFIXES = frozenset({"non", "un", "anti", "not"})

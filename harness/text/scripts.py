@@ -48,7 +48,8 @@ _FINAL_LONG_VOWEL = re.compile(r"(?<=[ァ-ヴ][ァ-ヴー][ァ-ヴー])ー(?![�
 
 
 @functools.lru_cache(maxsize=8)
-def _opencc(config: str) -> Callable[[str], str]:
+def opencc_converter(config: str) -> Callable[[str], str]:
+    """OpenCC's converter for `config` (t2s, s2tw, t2jp, …), built once."""
     import opencc
 
     return opencc.OpenCC(config).convert
@@ -57,9 +58,9 @@ def _opencc(config: str) -> Callable[[str], str]:
 def written_in(text: str) -> str | None:
     """`Hant` if the text has a character only Traditional Chinese writes, `Hans` if it has one only Simplified
     writes (and none of the former), None if neither (no Han characters, or only ones both scripts share)."""
-    if _opencc("t2s")(text) != text:
+    if opencc_converter("t2s")(text) != text:
         return "Hant"
-    return "Hans" if _opencc("s2tw")(text) != text else None
+    return "Hans" if opencc_converter("s2tw")(text) != text else None
 
 
 def fold_chinese(text: str, policy: str) -> str:
@@ -67,15 +68,15 @@ def fold_chinese(text: str, policy: str) -> str:
     if policy == "off":
         return text
     if policy in ("t2s", "tw2sp"):
-        return _opencc(policy)(text)
+        return opencc_converter(policy)(text)
     if written_in(text) == "Hans":
-        return _opencc("s2tw")(text).replace("台", "臺")
-    return _opencc("t2tw")(text).replace("台", "臺")
+        return opencc_converter("s2tw")(text).replace("台", "臺")
+    return opencc_converter("t2tw")(text).replace("台", "臺")
 
 
 def fold_japanese(text: str) -> str:
     """Japanese spelling variants folded (see the module docstring)."""
-    text = _opencc("t2jp")(text).translate(VARIANT_KANJI)
+    text = opencc_converter("t2jp")(text).translate(VARIANT_KANJI)
     text = _REPEAT.sub(lambda m: m[1] * 2, text)
     text = _COUNTER.sub("か", text)
     return _FINAL_LONG_VOWEL.sub("", text)
