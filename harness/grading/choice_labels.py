@@ -1,30 +1,13 @@
-"""What a multiple-choice label looks like, and the words around it that mark, reject or end an answer: the label
-vocabularies (A–Z, ア イ ウ, い ろ は, 甲 乙 丙, ① ②, (1)) and the regular expressions `harness.grading.choice` reads
-answers with, compiled once."""
+"""What a multiple-choice label looks like in an answer, and the words around it that mark, reject or end an
+answer: the regular expressions `harness.grading.choice` reads answers with, compiled once (the label vocabularies are
+`harness.text.labels`)."""
 
 from __future__ import annotations
 
 import re
 
 from harness.text.cjk import CJK_CHARS
-from harness.types import LABELS
-
-GOJUON = "アイウエオカキクケコサシスセソタチツテトナニヌネノハ"
-"""Katakana labels in gojūon order: ア is A, イ is B, …."""
-IROHA = "イロハニホヘトチリヌ"
-"""Katakana labels in iroha order, used only for a kana beyond the gojūon options (so イ stays B)."""
-HIRAGANA_IROHA = "いろはにほへとちりぬ"
-STEMS = "甲乙丙丁戊己庚辛壬癸"
-CIRCLED = {
-    **{0x2460 + i: f"({i + 1})" for i in range(20)},  # ① … ⑳
-    **{0x2776 + i: f"({i + 1})" for i in range(10)},  # ❶ … ❿
-    **{0x2780 + i: f"({i + 1})" for i in range(10)},  # ➀ … ➉
-    **{0x278A + i: f"({i + 1})" for i in range(10)},  # ➊ … ➓
-    **{0x24B6 + i: f"({LABELS[i]})" for i in range(26)},  # Ⓐ … Ⓩ
-    **{0x24D0 + i: f"({LABELS[i].lower()})" for i in range(26)},  # ⓐ … ⓩ
-    **dict.fromkeys(range(0xD800, 0xE000), "\ufffd"),  # lone surrogates (JSON "\ud83d" escapes) cannot be encoded
-}
-"""Enclosed labels, rewritten as bracketed ones before NFKC (which would make ① a bare 1); lone surrogates replaced."""
+from harness.text.labels import GOJUON, HIRAGANA_GOJUON, HIRAGANA_IROHA, IROHA, STEMS
 
 CJK = f"[{CJK_CHARS}]"
 TAILS = (
@@ -37,7 +20,7 @@ LATIN = (
     rf"(?<![A-Za-z0-9_\-&+/])(?<![A-Za-z][.'’])[A-Za-z](?![A-Za-z0-9_\-&+#/])(?!['’][A-Za-z])(?!\.[A-Za-z0-9]){RIGHT}"
 )
 DIGIT = rf"(?<![A-Za-z0-9_.,\-])[0-9]{{1,2}}(?![A-Za-z0-9_%])(?![.,][0-9]){RIGHT}"
-KANA = f"[{GOJUON}{IROHA}{HIRAGANA_IROHA}{STEMS}]"
+KANA = f"[{GOJUON}{IROHA}{HIRAGANA_GOJUON}{HIRAGANA_IROHA}{STEMS}]"
 OPEN = r"(?:\\boxed\{|\\text(?:bf)?\{|\\mathrm\{|\*{1,2}|[(\[「『【〔〈《\"“'‘<{])"
 CLOSE = r"(?:\}|\*{1,2}|[)\]」』】〕〉》\"”'’>])"
 PREFIX = r"(?:\b(?i:option|choice|alternative|letter)[ \t]*|(?:选项|選項|選択肢|第)[ \t]*)"
@@ -125,7 +108,6 @@ CONTINUATION = re.compile(r"\n\s*(?:(?i:question|problem|q)|質問|問題|问题
 NEGATED_TEXT = re.compile(
     r"(?:\b(?:not|neither|nor|except|than|isnt|wasnt|arent|dont|doesnt)|不是|而非|并非|並非|除了)\s*$"
 )
-NUMBER = re.compile(r"[0-9. ]+")
 WORDS = re.compile(r"[^\W_]+")
 JOINT = re.compile(r"(?:or|and|vs|或者|或|还是|還是|和|か|と)\s*")
 """A conjunction between two option texts in normalized text ("tokyo or kyoto")."""

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from harness.grading.choice_labels import JOINT, LABELISH, LINE_END, NEGATED_TEXT, NUMBER, SENTENCE_END, WORDS
+from harness.grading.choice_labels import JOINT, LABELISH, LINE_END, NEGATED_TEXT, SENTENCE_END, WORDS
 from harness.grading.normalize import normalize
+from harness.text.labels import numbered
 from harness.types import LABELS
 
 
@@ -43,7 +44,7 @@ class Options:
 def prepare_options(choices: tuple[str, ...], language: str) -> Options:
     """Prepare a sample's options for matching."""
     norms = tuple(normalize(c, language) for c in choices)
-    digits = not any(n and NUMBER.fullmatch(n) for n in norms)
+    digits = not numbered(choices)
     covers = []
     for choice in choices:
         text = unicodedata.normalize("NFKC", choice).strip()
