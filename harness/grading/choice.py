@@ -7,13 +7,15 @@ Evidence, strongest first:
    the last one wins;
 2. labels standing on their own ("B", "(C)", "「ウ」"); ones negated or called wrong ("not A", "A is wrong", "アは誤り")
    do not count, and a tie goes to a label alone on its line, then to one ending the text as its own clause;
-3. the text of exactly one option ("I think it is the CNN"), not inside a longer option's text.
+3. the text of exactly one option, named whole: not inside a longer option's text and not overlapping another's, so
+   `東京都` names `東京都` when it is an option and neither `東京` nor `京都` otherwise ("not an option").
 Labels map by position to A, B, C, … (harness.text.labels): A, B, … (lower case only when bracketed, alone, prefixed
 "option" or after a marker, and "a", the article, only bracketed); ア イ ウ … (or イ ロ ハ … beyond the gojūon
 options); あ い う … (or ろ は に …; bracketed or alone); 甲 乙 丙 …; ① ② …, Ⓐ Ⓑ …, (1) (2) …; a bare digit only when
-marked, alone on its line or written "option 2"/"第2"/"2番", and never when an option is itself a number. Two options
-named in one marked answer ("A or B"), or several loose labels, are ambiguous and so unparsed, as is a label beyond the
-options ("E" of four). A reply that goes on to write a new "Question:" is read up to it when that part names an answer.
+marked, alone on its line or written "option 2"/"第2"/"2番", and never when an option is itself a number. A letter
+inside an option's text ("Vitamin C", "維生素C") is not a label. Two options named in one marked answer ("A or B"), or
+several loose labels, are ambiguous and so unparsed, as is a label beyond the options ("E" of four). A reply that goes
+on to write a new "Question:" is read up to it when that part names an answer.
 
 The reference key may be written in any of these schemes (`B`, `b`, `イ`, `い`, `乙`, `③`, `(2)`), as a digit counted
 from 1 like `(2)` (`2` is B, unless an option is itself a number), or as its option's text (`京都`); the detail shows

@@ -1,5 +1,5 @@
-"""Multiple-choice keys in every label scheme (issue 14, class 2): in English, Japanese and Chinese (Simplified and
-Traditional), through the grader, data loading, `checks:`, the oracle self-test and a run."""
+"""Multiple-choice keys in every label scheme and option texts named whole (issue 14, class 2): in English, Japanese and
+Chinese (Simplified and Traditional), through the grader, data loading, `checks:`, the oracle self-test and a run."""
 
 from __future__ import annotations
 
@@ -159,6 +159,48 @@ def test_the_detail_says_which_option_a_key_names_and_why_a_key_names_none() -> 
     bad = grader.grade("オ", Sample("s", {}, ("オ",), TOSHI))
     assert bad.value == 0 and bad.detail["key"] == {"オ": None}
     assert bad.detail["key_problem"] == "'オ' names no option: there are 4 (A–D)"
+
+
+@pytest.mark.parametrize(
+    "output, choices, language, chosen, how",
+    [
+        ("東京都", TOSHI, "ja", "C", "option text"),
+        ("答えは東京都です。", TOSHI, "ja", "C", "marked"),
+        ("東京都", ("東京", "京都", "大阪", "札幌"), "ja", None, "not an option"),
+        ("答えは東京都です。", ("東京", "京都", "大阪", "札幌"), "ja", None, "not an option"),
+        ("東京都ではなく京都です。", ("東京", "京都", "大阪", "札幌"), "ja", "B", "option text"),
+        ("東京と京都", ("東京", "京都", "大阪", "札幌"), "ja", None, "ambiguous"),
+        ("东京都", ("东京", "京都", "大阪", "札幌"), "zh-Hans", None, "not an option"),
+        ("答案是东京都。", ("东京", "京都", "东京都", "大阪"), "zh-Hans", "C", "marked"),
+        ("東京都", ("東京", "京都", "大阪", "札幌"), "zh-Hant", None, "not an option"),
+        ("北京大學", ("北京大學", "北京", "南京大學", "南京"), "zh-Hant", "A", "option text"),
+        ("New York", ("New York", "York", "New Jersey", "Jersey"), "en", "A", "option text"),
+        ("It is New Jersey", ("New York", "York", "New Jersey", "Jersey"), "en", "C", "option text"),
+    ],
+)
+def test_option_texts_are_named_whole(
+    output: str, choices: tuple[str, ...], language: str, chosen: str | None, how: str
+) -> None:
+    found = find_choice(output, choices, language)
+    assert (found.label, found.how) == (chosen, how)
+
+
+@pytest.mark.parametrize(
+    "output, choices, language, chosen",
+    [
+        ("Vitamin C", ("Vitamin A", "Vitamin C", "Vitamin D", "Vitamin K"), "en", "B"),
+        ("維生素C", ("維生素D", "維生素C", "維生素A", "維生素K"), "zh-Hant", "B"),
+        ("答案是维生素C。", ("维生素D", "维生素C", "维生素A", "维生素K"), "zh-Hans", "B"),
+        ("ビタミンC", ("ビタミンD", "ビタミンC", "ビタミンA", "ビタミンK"), "ja", "B"),
+        ("Vitamin Cだと思う", ("Vitamin A", "Vitamin C", "Vitamin D", "Vitamin K"), "ja", "B"),
+        ("C", ("維生素D", "維生素C", "維生素A", "維生素K"), "zh-Hant", "C"),
+        ("C++", ("C", "C++", "C#", "Java"), "en", "B"),
+    ],
+)
+def test_a_letter_inside_an_option_text_is_no_label(
+    output: str, choices: tuple[str, ...], language: str, chosen: str
+) -> None:
+    assert find_choice(output, choices, language).label == chosen
 
 
 EVAL = """id: keys.ja
