@@ -2,8 +2,11 @@
 reference key however the key is written.
 
 Evidence, strongest first:
+0. a correction: after a word that takes back what came before ("Actually", "wait", "No,", "いや", "待って", "訂正",
+   "不对", "等一下", …), labels naming one option, the last ending the text ("A. Actually, wait, it's C." is C,
+   "答えはA…いや、Cです" is C); a marked answer after the correction is read as in 1;
 1. a marked answer: a label or option text after "The answer is", "Answer:", "I choose", "答案是", "选", "正解は",
-   … or a label followed by "is correct"/"が正解"/"正确", or ending a clause after "Therefore"/"所以"/"よって";
+   "正しくは", … or a label followed by "is correct"/"が正解"/"正确", or ending a clause after "Therefore"/"所以"/"よって";
    the last one wins;
 2. labels standing on their own ("B", "(C)", "「ウ」"); ones negated or called wrong ("not A", "A is wrong", "アは誤り")
    do not count, and a tie goes to a label alone on its line, then to one ending the text as its own clause;
@@ -32,6 +35,7 @@ from harness.grading.choice_labels import (
     ALTERNATIVE,
     CLAUSE_START,
     CONTINUATION,
+    CORRECTION,
     GAP,
     LABEL_WORD,
     NEGATED,
@@ -125,7 +129,8 @@ def _find(text: str, options: Options) -> Choice:
         return Choice(None, "no answer", "")
     tokens = _scan(text, options)
     return (
-        _marked(text, tokens, options)
+        _corrected(text, tokens, options)
+        or _marked(text, tokens, options)
         or _loose(text, tokens, options)
         or by_text(text, options)
         or _stray(text, options)
@@ -233,11 +238,39 @@ def _rejected(text: str, token: _Token) -> bool:
     return bool(NEGATED.search(text, max(0, token.start - 24), token.start) or WRONG.match(text, token.end))
 
 
-def _marked(text: str, tokens: list[_Token], options: Options) -> Choice | None:
-    """The last marked answer: a label or option text after a marker, or a label followed by "is correct"."""
+def _corrected(text: str, tokens: list[_Token], options: Options) -> Choice | None:
+    """The label a correction ends with ("A. Actually, wait, it's C.", "答えはA…いや、Cです"): after one of the last
+    words that take back an answer before it, one option named by labels, the last ending the text ("A: no. D: no."
+    is no correction to D). A marked answer after it is left to `_marked`, which reads it as the last one."""
+    for correction in list(CORRECTION.finditer(text))[-3:][::-1]:
+        at = correction.end()
+        head, before = text[: correction.start()], [t for t in tokens if t.end <= correction.start()]
+        if not (before or _marked(head, before, options) or by_text(head, options)):
+            continue  # no answer before it to take back
+        after = [t for t in tokens if t.start >= at]
+        if _marked(text, after, options, since=at) is not None:
+            return None
+        gap = GAP.match(text, at)
+        assert gap is not None  # the gap is optional: the pattern matches the empty string
+        direct = TOKEN_AT.match(text, gap.end())  # a label right after the word ("やっぱりイ", "不对，C")
+        if direct and not (after and after[0].start == direct.start()):
+            token = _token(direct, options)
+            if token.index >= 0 and _acceptable(text, token, options, alone=False, marked=True):
+                after.insert(0, token)
+        live = [t for t in after if not _rejected(text, t)]
+        final = live and TERMINAL.match(text, live[-1].end)
+        if final and len({t.index for t in live}) == 1 and TEXT_END.match(text, final.end()):
+            span = text[correction.start() : live[-1].end].strip()
+            return Choice(options.labels[live[-1].index], "corrected", span)
+    return None
+
+
+def _marked(text: str, tokens: list[_Token], options: Options, since: int = 0) -> Choice | None:
+    """The last marked answer (from `since` on): a label or option text after a marker, or a label followed by "is
+    correct"."""
     found: list[tuple[int, Choice]] = []
     for pattern, weak in ((STRONG, False), (WEAK, True)):
-        for marker in pattern.finditer(text):
+        for marker in pattern.finditer(text, since):
             answer = _answer_at(text, marker.start(), marker.end(), options, weak)
             if answer:
                 found.append(answer)

@@ -1,4 +1,4 @@
-"""What a multiple-choice label looks like in an answer, and the words around it that mark, reject or end an
+"""What a multiple-choice label looks like in an answer, and the words around it that mark, reject, correct or end an
 answer: the regular expressions `harness.grading.choice` reads answers with, compiled once (the label vocabularies are
 `harness.text.labels`)."""
 
@@ -46,7 +46,7 @@ STRONG = re.compile(
     r"|\blet(?:'s|\s+us|\s+me)\s+(?:go\s+with|choose|pick|select)\b|\bgoing\s+with\b|\bans\b\.?\s*[:=])"
     r"|\\boxed\{(?:\\text(?:bf)?\{)?"
     r"|(?<![不非误誤错錯])(?:(?:正确|正確|最终|最終|标准|標準|正しい)?(?:答案|答え|解答|回答|正解|正答|结论|結論|答)"
-    r"|正しい(?:選択肢|もの|の)|選(?:ぶ|んだ|びます|択する)(?:の|もの)|(?:正确|正確|对|對)的(?:选项|選項|答案)?|(?:正确|正確)(?:选项|選項))"
+    r"|正しい(?:選択肢|もの|の)|正しく|選(?:ぶ|んだ|びます|択する)(?:の|もの)|(?:正确|正確|对|對)的(?:选项|選項|答案)?|(?:正确|正確)(?:选项|選項))"
     r"[ \t]*(?:应该|應該|应当|應當|应|應|就|肯定|当然|當然|则|則)?[ \t]*(?:是|为|為|选|選|は|:|=)"
     r"|(?<![不别別])[选選](?:择|擇|出)?(?![项項择擇])"
 )
@@ -75,6 +75,14 @@ WRONG = re.compile(
     r"|[ \t]*[:：\-–—][ \t]*(?:(?i:wrong|incorrect|false|not\s+correct)\b|誤|間違|错|錯|不正确|不正確|不对|不對|[×✕✗❌]))"
 )
 """What, after a label, rejects it ("A is wrong", "A: incorrect", "アは誤り", "ウ：×", "A项错误", "Aではなく")."""
+CORRECTION = re.compile(
+    r"(?:^|(?<=[.!?。！？,，、;；:：…\n—–-])|(?<=[.!?,;:—–-][ \t])|(?<=\.\.\.))[ \t*]*"
+    r"(?:(?i:actually|wait|no(?=[ \t]*[,.!;:—–-])|oops|sorry|correction|i\s+mean|on\s+second\s+thought|on\s+reflection"
+    r"|scratch\s+that|let\s+me\s+(?:reconsider|rethink|correct\s+(?:that|myself))|i\s+was\s+wrong|my\s+mistake)\b"
+    r"|いや|いいえ|待って|訂正|間違え|違いました|やっぱり|やはり"
+    r"|不对|不對|等一下|等等|更正|纠正|糾正|改为|改為|其实|其實|哦不|噢不)"
+)
+"""A word that takes back what came before ("Actually, wait", "No,", "いや", "待って", "不对", "等一下")."""
 NEGATED = re.compile(
     r"(?:(?i:\b(?:not|neither|nor|except|than|besides|excluding|instead\s+of|isn't|aren't|wasn't)|n't"
     r"|\b(?:wrong|incorrect|false)\s+(?:answer|option|choice|one)s?\s+(?:is|are)\s*:?)"

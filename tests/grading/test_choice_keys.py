@@ -1,5 +1,5 @@
-"""Multiple-choice keys in every label scheme and option texts named whole (issue 14, class 2): in English, Japanese and
-Chinese (Simplified and Traditional), through the grader, data loading, `checks:`, the oracle self-test and a run."""
+"""Multiple-choice keys in every label scheme, option texts named whole, and corrections (issue 14, class 2): in
+English, Japanese and Chinese (Simplified and Traditional), through the grader, data loading, `checks:` and the oracle."""
 
 from __future__ import annotations
 
@@ -201,6 +201,49 @@ def test_a_letter_inside_an_option_text_is_no_label(
     output: str, choices: tuple[str, ...], language: str, chosen: str
 ) -> None:
     assert find_choice(output, choices, language).label == chosen
+
+
+@pytest.mark.parametrize(
+    "output, language, chosen, how",
+    [
+        ("A. Actually, wait, it's C.", "en", "C", "corrected"),
+        ("B. No, wait, D.", "en", "D", "corrected"),
+        ("I think A. Actually, I mean B.", "en", "B", "corrected"),
+        ("The answer is B. No, wait: D is right.", "en", "D", "marked"),
+        ("The answer is B. Wait, C?", "en", "B", "marked"),
+        ("Answer: B. Actually, option A describes attention.", "en", "B", "marked"),
+        ("The answer is A. Actually, B and C are also wrong.", "en", "A", "marked"),
+        ("B, actually.", "en", "B", "label"),
+        ("Is it A? No. B? No. C? No. D.", "en", "D", "corrected"),
+        ("Actually, A uses attention; B has gates. B.", "en", "B", "label"),
+        ("答えはA…いや、Cです", "ja", "C", "corrected"),
+        ("答えはアです。いや、待って、ウです。", "ja", "C", "corrected"),
+        ("アだと思います。いや、やっぱりイ。", "ja", "B", "corrected"),
+        ("アだと思いましたが、いや、待ってください。正しくはウです。", "ja", "C", "marked"),
+        ("正解はイ。訂正：ウ", "ja", "C", "corrected"),
+        ("我选A，等一下，是D。", "zh-Hans", "D", "corrected"),
+        ("答案是B。其实，C也不对。", "zh-Hans", "B", "marked"),
+        ("選A。不對，等一下，C。", "zh-Hant", "C", "corrected"),
+        ("答案是甲。更正：丙。", "zh-Hant", "C", "corrected"),
+        ("A：不对。B：对。C：不对。D：不对。", "zh-Hans", "B", "label"),
+    ],
+)
+def test_a_correction_that_ends_with_a_new_label_chooses_it(output: str, language: str, chosen: str, how: str) -> None:
+    found = find_choice(output, CAPITALS, language)
+    assert (found.label, found.how) == (chosen, how)
+
+
+@pytest.mark.parametrize(
+    "output, language",
+    [
+        ("A: yes. B: no. C: no. D: no.", "en"),
+        ("A. Actually, wait, it's C, because of the gates.", "en"),
+        ("ア：はい。イ：いいえ。ウ：いいえ。", "ja"),
+        ("甲：對。乙：不對，丙：不對。", "zh-Hant"),
+    ],
+)
+def test_a_label_that_does_not_end_the_text_is_no_correction(output: str, language: str) -> None:
+    assert find_choice(output, CAPITALS, language).how != "corrected"
 
 
 EVAL = """id: keys.ja
