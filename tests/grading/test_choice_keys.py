@@ -309,6 +309,24 @@ def test_validate_passes_checks_and_the_oracle_on_keys_in_every_scheme(
     assert "evals/keys/ja.jsonl:11: near-duplicate question (94% similar, same answer) of keys.ja q0" in err  # イ is B
 
 
-def test_a_run_scores_the_oracle_1_on_keys_in_every_scheme(keyed: Path, tmp_path: Path) -> None:
+def test_a_run_scores_the_oracle_1_on_keys_in_every_scheme_and_shows_them_in_few_shot_answers(
+    keyed: Path, tmp_path: Path
+) -> None:
+    write(keyed / "registry/evals/keys.ja.yaml", EVAL.replace('prompt: {user: "{{ question }}"}', SHOTS))
+    shot = {
+        "id": "s1",
+        "question": "大阪城がある市は",
+        "choices": ["東京", "京都", "東京都", "大阪"],
+        "answers": ["エ"],
+    }
+    write_jsonl(keyed / "evals/keys/shots.jsonl", [shot])
     (record,) = harness.run("keys.ja", "baseline/oracle", results=tmp_path / "results", registries=[keyed])
     assert record.metrics["accuracy"].mean == 1.0
+    (run,) = harness.load_runs(tmp_path / "results")
+    shown = {message["content"] for sample in run.samples() for message in sample.messages if message["role"] != "user"}
+    assert shown == {"エ"}  # the worked example's answer is its key as written, in the eval's own labels
+
+
+SHOTS = """prompt:
+  user: "{{ question }}"
+  few_shot: {k: 1, path: keys/shots.jsonl}"""
