@@ -130,7 +130,7 @@ KINDS: Mapping[str, GraderKind] = _kinds(
         "choice",
         ("accuracy",),
         (),
-        "1 if the option the output chose is right; an answer naming no single option is `unparsed`",
+        "1 if the option the output chose is the key's (`B`, `イ`, `乙`, `③`, `(2)`, `2` or its text); an answer naming no single option is `unparsed`",
     ),
     GraderKind(
         "numeric",
