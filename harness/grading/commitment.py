@@ -33,13 +33,11 @@ _NEGATED_BEFORE = re.compile(
 _NEGATED_AFTER = re.compile(
     r"[^\s0-9]{0,3}?\s*(?:ではなく|じゃなく|でなく|ではない|じゃない|ではありません|ではなかった)"
 )
-_ALTERNATIVE = re.compile(
-    r"(?i:\s*,?\s*or(?:\s+(?:maybe|perhaps|possibly))?\s*|\s*/\s*)|或者?|或是|还是|還是|か|または|もしくは"
-)
-_OR_AFTER = re.compile(
-    r"(?i:\s*,?\s*or\b|\s*(?:或者?|或是|还是|還是|または|もしくは)|か(?=[^\s、。，,.!?！？]))\s*[^\s、。，,.!?！？]"
-)
-_OR_BEFORE = re.compile(r"[^\s、。，,.!?！？]\s*(?i:\bor|或者?|或是|还是|還是|または|もしくは|か)\s*\Z")
+_OR = "或者?|或是|还是|還是|または|もしくは"
+"""Words that offer alternatives in Chinese and Japanese (and `か`, `or`, `/` below, where they stand alone)."""
+_ALTERNATIVE = re.compile(rf"(?i:\s*,?\s*or(?:\s+(?:maybe|perhaps|possibly))?\s*|\s*/\s*)|{_OR}|か")
+_OR_AFTER = re.compile(rf"(?i:\s*,?\s*or\b|\s*(?:{_OR})|か(?=[^\s、。，,.!?！？]))\s*[^\s、。，,.!?！？]")
+_OR_BEFORE = re.compile(rf"[^\s、。，,.!?！？]\s*(?i:\bor|{_OR}|か)\s*\Z")
 _RANGE = re.compile(r"(?i:\s*(?:-|–|—|~|〜|～|to|through|and)\s*)|到|至|から|~|〜|～")
 _BETWEEN = re.compile(r"(?i:\b(?:between|from)\s+\Z)|介于\s*\Z|在\s*\Z")
 _UNIT_BETWEEN = r"[^\s0-9]{0,4}?"
