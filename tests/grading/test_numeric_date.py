@@ -98,7 +98,7 @@ NUMERIC_CASES = [
     ("ja", "2.6兆トークン", "2.6T", 1.0),
     ("en", "50%", "50", 1.0),
     ("en", "50 percent", "50%", 1.0),
-    ("en", "50%", "0.5", 0.0),  # a percentage is the number as written
+    ("en", "50%", "0.5", 1.0),  # a percentage is also its proportion (was 0 before issue 14)
     ("ja", "５０％", "50%", 1.0),
     ("ja", "50パーセント", "50%", 1.0),
     ("zh-Hans", "百分之五十", "50%", 1.0),
@@ -194,10 +194,10 @@ NUMERIC_CASES = [
     ("en", "several thousand", "1000", 0.0),
     ("zh-Hans", "数百万用户，其中3万活跃", "1000000", 0.0),
     ("ja", "数十億", "1000000000", 1.0),  # weak, but the only number
-    # thin and no-break spaces group digits; a plain space does not
+    # thin, no-break and plain spaces group digits (plain ones only in whole groups of three: was 0 before issue 14)
     ("en", "1\u202f000\u202f000", "1000000", 1.0),
     ("en", "175\u00a0000", "175000", 1.0),
-    ("en", "1 000 000", "1000000", 0.0),
+    ("en", "1 000 000", "1000000", 1.0),
     # Chinese variants that only kanjize reads
     ("zh-Hans", "千亿", "100 billion", 1.0),
     ("zh-Hant", "千七百五十萬", "17500000", 1.0),
@@ -494,6 +494,148 @@ def test_parse_date_precision() -> None:
     assert parse_date("2018年6月11日", "ja") == PartialDate(2018, 6, 11)
     assert str(PartialDate(2018, 6)) == "2018-06"
     assert parse_date("no date here") is None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# forms read since issue 14 (class 4): fractions, proportions, halves and dozens, financial numerals, SI grouping
+
+FORM_CASES = [
+    # (language, output, reference, expected)
+    # fractions are one number, never two alternatives
+    ("en", "1/2", "0.5", 1.0),
+    ("en", "1/2", "1", 0.0),
+    ("en", "1/2", "2", 0.0),
+    ("zh-Hans", "1/2", "12", 0.0),
+    ("en", "½", "1/2", 1.0),
+    ("en", "1½ cups", "1.5", 1.0),
+    ("en", "1 1/2", "3/2", 1.0),
+    ("en", "3/4 of the users", "0.75", 1.0),
+    ("en", "-3/4", "-0.75", 1.0),
+    ("en", "It is 1/2 or 1/3", "0.5", 0.0),  # two fractions offered: a hedge
+    ("en", "2019/2020", "2019", 0.0),  # a four-digit numerator: two numbers, offered as alternatives
+    ("ja", "二分の一", "0.5", 1.0),
+    ("ja", "3分の1", "1/3", 1.0),
+    ("ja", "三分の一", "0.3", 0.0),
+    ("zh-Hans", "二分之一", "1/2", 1.0),
+    ("zh-Hans", "负三分之一", "-1/3", 1.0),
+    ("zh-Hans", "三分之一", "3", 0.0),
+    ("zh-Hant", "四分之三", "0.75", 1.0),
+    ("zh-Hant", "四分之三", "4", 0.0),
+    # halves and dozens
+    ("en", "a dozen", "12", 1.0),
+    ("en", "a dozen", "1", 0.0),
+    ("en", "two dozen", "24", 1.0),
+    ("en", "2 dozen eggs", "24", 1.0),
+    ("en", "half a dozen", "6", 1.0),
+    ("en", "half a million", "500000", 1.0),
+    ("en", "half a million", "1000000", 0.0),
+    ("en", "two and a half million", "2.5M", 1.0),
+    ("en", "one and a half", "1.5", 1.0),
+    ("en", "2 and a half", "2.5", 1.0),
+    ("en", "three quarters of a million", "750000", 1.0),
+    ("en", "a third", "1/3", 1.0),
+    ("en", "two thirds", "2/3", 1.0),
+    ("en", "half", "0.5", 1.0),
+    ("en", "half of the 300 users", "0.5", 0.0),  # "half" alone is weak
+    ("en", "the third quarter", "0.25", 0.0),
+    ("zh-Hans", "一半", "0.5", 1.0),
+    ("zh-Hans", "一半以上的人有3个", "0.5", 0.0),
+    ("zh-Hans", "两个半小时", "2.5", 1.0),
+    ("zh-Hant", "一個半", "1.5", 1.0),
+    ("ja", "半分", "0.5", 1.0),
+    ("ja", "1年半", "1.5", 1.0),
+    ("ja", "2018年半ば", "2018.5", 0.0),
+    # digit groups written with plain spaces
+    ("en", "1 000 000", "1", 0.0),
+    ("zh-Hans", "1 000 000", "100万", 1.0),
+    ("zh-Hant", "1 000 000", "1000", 0.0),
+    ("ja", "1 000 000円", "100万円", 1.0),
+    ("en", "12 34", "1234", 0.0),  # a group of two digits: two numbers
+    ("en", "98 99 100 101", "101", 1.0),  # a list stays a list
+    ("en", "between 10 000 and 20 000", "10000-20000", 1.0),
+    # proportions: 割 10%, 分 1%, 厘 0.1%; 成 10%
+    ("ja", "3割", "30%", 1.0),
+    ("ja", "3割", "0.3", 1.0),
+    ("ja", "3割", "3", 0.0),
+    ("ja", "3割", "3%", 0.0),
+    ("ja", "三割", "30%", 1.0),
+    ("ja", "2割5分", "25%", 1.0),
+    ("ja", "2割5分", "2.5%", 0.0),
+    ("ja", "2分5厘", "2.5%", 1.0),
+    ("ja", "打率は3割2分5厘", "0.325", 1.0),
+    ("ja", "5分", "5%", 0.0),  # a 分 alone is a minute
+    ("zh-Hant", "三成", "30%", 1.0),
+    ("zh-Hans", "两成", "2", 0.0),
+    ("zh-Hans", "两成", "0.2", 1.0),
+    ("zh-Hans", "七成五", "75%", 1.0),
+    ("zh-Hans", "一成不变", "10%", 0.0),
+    # a percentage and a plain number
+    ("en", "30%", "0.3", 1.0),
+    ("en", "0.3", "30%", 1.0),
+    ("en", "30%", "30", 1.0),
+    ("en", "thirty percent", "0.3", 1.0),
+    ("en", "30%", "3", 0.0),
+    ("en", "0.3%", "30%", 0.0),
+    ("en", "5%", "50‰", 1.0),
+    ("zh-Hans", "百分之三十", "0.3", 1.0),
+    ("zh-Hans", "千分之五", "0.5%", 1.0),
+    ("zh-Hant", "百分之三十", "三成", 1.0),
+    ("ja", "30パーセント", "3割", 1.0),
+    # financial numerals
+    ("zh-Hant", "壹仟貳佰元", "1200", 1.0),
+    ("zh-Hant", "壹仟零貳元", "1200", 0.0),
+    ("zh-Hans", "贰拾伍万", "250000", 1.0),
+    ("zh-Hans", "叁佰陆拾", "360", 1.0),
+    ("ja", "金壱萬弐阡円", "12000円", 1.0),
+    ("ja", "金弐拾万円", "2万円", 0.0),
+    ("ja", "参拾", "30", 1.0),
+    ("zh-Hans", "参数量为一千七百五十亿", "3", 0.0),  # the 参 of 参数 is no number
+    ("zh-Hans", "中国大陆有十四亿人", "1.4e9", 1.0),  # the 陆 of 大陆 does not join 十四亿
+    ("zh-Hans", "中国大陆有十四亿人", "6.4e9", 0.0),
+    # below zero
+    ("zh-Hant", "零下五度", "-5", 1.0),
+    ("zh-Hans", "零下五度", "5", 0.0),
+    ("ja", "氷点下5度", "-5", 1.0),
+]
+
+
+@pytest.mark.parametrize(("language", "output", "reference", "expected"), FORM_CASES)
+def test_number_forms(language: str, output: str, reference: str, expected: float) -> None:
+    assert numeric(output, reference, language=language) == expected
+
+
+def test_a_fraction_is_one_number_in_the_detail() -> None:
+    score = NumericGrader("en").grade("1/2", sample("0.5"))
+    assert score.detail["output_mentions"] == ["1/2 = 0.5"]
+    assert score.detail["ignored"] == []
+    assert score.detail["matched_as"] == "equal"
+
+
+def test_the_detail_says_how_a_percentage_matched() -> None:
+    assert NumericGrader("en").grade("30%", sample("0.3")).detail["matched_as"] == "30% = 0.3, as a proportion"
+    assert NumericGrader("ja").grade("3割", sample("30%")).detail["output_mentions"] == ["3割 = 30 (%)"]
+    assert NumericGrader("en").grade("30", sample("30%")).detail["matched_as"] == "equal (the % sign left out)"
+    assert NumericGrader("zh-Hans").grade("5%", sample("50‰")).detail["matched_as"] == "the same proportion"
+
+
+def test_a_per_mille_answer_counts_for_a_percent_unit() -> None:
+    assert numeric("5‰", "0.5%", unit="%") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("grader", "language", "key"),
+    [
+        ("numeric", "en", "1/2"),
+        ("numeric", "ja", "二分の一"),
+        ("numeric", "zh-Hans", "二分之一"),
+        ("numeric", "ja", "2割5分"),
+        ("numeric", "zh-Hant", "壹仟貳佰"),
+        ("numeric", "en", "1 000 000"),
+        ("numeric", "en", "half a million"),
+    ],
+)
+def test_the_answer_key_in_these_forms_passes_the_oracle_self_test(grader: str, language: str, key: str) -> None:
+    assert numeric(key, key, language=language) == 1.0
 
 
 # ---------------------------------------------------------------------------------------------------------------------
