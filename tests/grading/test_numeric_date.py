@@ -497,7 +497,8 @@ def test_parse_date_precision() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# forms read since issue 14 (class 4): fractions, proportions, halves and dozens, financial numerals, SI grouping
+# forms read since issue 14 (class 4): fractions, proportions, halves and dozens, financial numerals, SI grouping, and
+# years of one to three digits, AD and BC years, abbreviated eras
 
 FORM_CASES = [
     # (language, output, reference, expected)
@@ -622,9 +623,90 @@ def test_a_per_mille_answer_counts_for_a_percent_unit() -> None:
     assert numeric("5‰", "0.5%", unit="%") == 1.0
 
 
+DATE_FORM_CASES = [
+    # (language, output, reference, expected)
+    # years of three digits with 年; fewer digits need a marker
+    ("ja", "大化の改新は645年です。", "645年", 1.0),
+    ("ja", "645年", "645", 1.0),
+    ("ja", "645年", "1645", 0.0),
+    ("ja", "645年から3年間", "645", 1.0),
+    ("ja", "300年間続いた", "300", 0.0),  # a duration
+    ("zh-Hans", "800年代", "800", 0.0),  # a decade
+    ("zh-Hans", "公元618年", "618", 1.0),
+    ("zh-Hans", "公元618年", "618年", 1.0),
+    ("zh-Hans", "唐朝建立于公元618年", "公元618年", 1.0),
+    ("zh-Hans", "公元18年", "公元18年", 1.0),
+    ("zh-Hant", "西元1949年10月1日", "1949-10-01", 1.0),
+    ("ja", "西暦79年", "AD 79", 1.0),
+    ("en", "It erupted in AD 79.", "79 CE", 1.0),
+    ("en", "It erupted in AD 79.", "1979", 0.0),
+    ("en", "79 AD", "AD 79", 1.0),
+    ("en", "June 11, 2018 AD", "2018-06-11", 1.0),
+    # BC years never equal the AD year
+    ("zh-Hans", "公元前221年", "221", 0.0),
+    ("zh-Hans", "公元前221年", "221 BC", 1.0),
+    ("zh-Hans", "公元前二二一年", "221 BC", 1.0),
+    ("zh-Hans", "秦于前221年统一六国", "公元前221年", 1.0),
+    ("zh-Hant", "前221年", "公元前221年", 1.0),
+    ("zh-Hant", "公元221年", "公元前221年", 0.0),
+    ("ja", "紀元前221年", "221年", 0.0),
+    ("ja", "前221年", "紀元前221年", 1.0),
+    ("en", "221 BCE", "221 BC", 1.0),
+    ("en", "221 B.C.", "221 BC", 1.0),
+    ("en", "221 BC", "AD 221", 0.0),
+    ("en", "June 1046 BC", "1046", 0.0),
+    ("en", "1046 BC", "公元前1046年", 1.0),
+    ("zh-Hans", "不是公元221年，是公元前221年", "221 BC", 1.0),
+    # a bare three-digit number is a year when nothing else is
+    ("en", "The Tang dynasty was founded in 618.", "618", 1.0),
+    ("en", "618", "公元618年", 1.0),
+    ("en", "618-907", "618", 0.0),  # a range
+    ("en", "It lasted 289 years", "289", 0.0),
+    ("en", "79", "AD 79", 0.0),  # two digits alone are no year
+    # abbreviated eras
+    ("ja", "H30.6.11", "2018-06-11", 1.0),
+    ("ja", "R1.5.1", "2019-05-01", 1.0),
+    ("ja", "R元年5月1日", "2019-05-01", 1.0),
+    ("ja", "S64年", "1989", 1.0),
+    ("ja", "S64年", "1964", 0.0),
+    ("ja", "S64", "1989", 1.0),
+    ("ja", "S30.4.1", "1930-04-01", 0.0),
+    ("ja", "S30.4.1", "1955-04-01", 1.0),
+    ("ja", "R3.4.1", "2003-04-01", 0.0),
+    ("ja", "H30年6月", "2018-06", 1.0),
+    ("ja", "平成30.6.11", "2018-06-11", 1.0),
+    ("en", "DeepSeek R1 came out in January 2025", "2019", 0.0),  # a name, with a date beside it
+]
+
+
+@pytest.mark.parametrize(("language", "output", "reference", "expected"), DATE_FORM_CASES)
+def test_date_forms(language: str, output: str, reference: str, expected: float) -> None:
+    assert date(output, reference, language=language) == expected
+
+
+def test_bc_years_are_negative_and_shown_as_bc() -> None:
+    assert parse_date("221 BC") == PartialDate(-221)
+    assert parse_date("公元前221年", "zh-Hans") == PartialDate(-221)
+    assert parse_date("AD 79") == PartialDate(79)
+    assert str(PartialDate(-221)) == "221 BC"
+    assert str(PartialDate(79)) == "0079"
+    score = DateGrader("zh-Hans").grade("前221年", sample("221"))
+    assert (score.value, score.detail["output_dates"], score.detail["reference_dates"]) == (0.0, ["221 BC"], ["0221"])
+
+
 @pytest.mark.parametrize(
     ("grader", "language", "key"),
     [
+        ("date", "ja", "645年"),
+        ("date", "zh-Hans", "公元618年"),
+        ("date", "en", "AD 79"),
+        ("date", "en", "79 CE"),
+        ("date", "en", "221 BC"),
+        ("date", "ja", "紀元前221年"),
+        ("date", "zh-Hant", "公元前221年"),
+        ("date", "ja", "H30.6.11"),
+        ("date", "ja", "S64年"),
+        ("date", "en", "618"),
         ("numeric", "en", "1/2"),
         ("numeric", "ja", "二分の一"),
         ("numeric", "zh-Hans", "二分之一"),
@@ -635,7 +717,8 @@ def test_a_per_mille_answer_counts_for_a_percent_unit() -> None:
     ],
 )
 def test_the_answer_key_in_these_forms_passes_the_oracle_self_test(grader: str, language: str, key: str) -> None:
-    assert numeric(key, key, language=language) == 1.0
+    score = numeric(key, key, language=language) if grader == "numeric" else date(key, key, language=language)
+    assert score == 1.0
 
 
 # ---------------------------------------------------------------------------------------------------------------------
