@@ -8,7 +8,8 @@ module reads the words around them, in English, Japanese and Chinese:
   "42ではなく", "2017年じゃない";
 * two different values joined as alternatives ("12 or 13", "1945年か1946年", "42或24") or as a range ("100-200",
   "10〜20人", "between 10 and 20", "10到20", "10から20") are a hedge, not a commitment; a range is found as such,
-  so a grader can accept it when the reference is the same range.
+  so a grader can accept it when the reference is the same range. A fraction is one value as `numeric` finds it
+  ("1/2" is 0.5, "二分之一" too), so its slash is no alternative; a slash between two values ("12 / 13") is.
 `includes` asks the same of the places where it finds a text answer (`negated`, `offered_with_another`): "not Paris",
 "Paris or Lyon" and "东京还是京都" do not answer Paris or 东京.
 """
