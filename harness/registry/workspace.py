@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,8 +40,8 @@ class Workspace:
 
     @property
     def builtin(self) -> bool:
-        """Whether this is the registry evalrun comes with (in the package, or the checkout it runs from)."""
-        return self.root.resolve() == builtin_root().resolve()
+        """Whether this is the built-in registry: an installed copy's, or a checkout of evalrun itself."""
+        return self.root.resolve() == builtin_root().resolve() or is_evalrun_checkout(self.root.resolve())
 
     @classmethod
     def locate(cls, start: Path | None = None) -> Workspace:
@@ -80,22 +81,33 @@ def builtin_root() -> Path:
 def search_path(start: Path | None = None, registries: Sequence[Path] = ()) -> list[Workspace]:
     """The workspaces whose registries together make evalrun's, in order: the built-in one, each folder of
     `$EVALRUN_PATH`, each of `registries` (--registry), then the nearest folder at or above `start` (the current one)
-    holding a registry; each once. `$EVALRUN_HOME` instead names the only one. InputError for a folder named that
-    holds no registry."""
+    holding a registry; each once. Standing in a checkout of evalrun itself, that checkout is the built-in registry
+    (an installed copy's is the same registry, older or newer, not a second one). `$EVALRUN_HOME` instead names the
+    only one. InputError for a folder named that holds no registry."""
     if os.environ.get(ENV_HOME):
         return [_named(Path(os.environ[ENV_HOME]), f"{ENV_HOME}={os.environ[ENV_HOME]}")]
-    found = [Workspace(builtin_root())]
+    here = (start or Path.cwd()).resolve()
+    nearest = next((Workspace(d) for d in (here, *here.parents) if Workspace(d).holds_registry()), None)
+    checkout = nearest is not None and is_evalrun_checkout(nearest.root)
+    found = [nearest if checkout and nearest is not None else Workspace(builtin_root())]
     named = [p for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p]
     found += [_named(Path(p), f"{ENV_PATH} folder {p}") for p in named]
     found += [_named(p, f"--registry {p}") for p in registries]
-    here = (start or Path.cwd()).resolve()
-    nearest = next((Workspace(d) for d in (here, *here.parents) if Workspace(d).holds_registry()), None)
     if nearest is not None:
         found.append(nearest)
     unique: dict[Path, Workspace] = {}
     for workspace in found:
         unique.setdefault(workspace.root.resolve(), workspace)
     return list(unique.values())
+
+
+@functools.lru_cache(maxsize=16)
+def is_evalrun_checkout(root: Path) -> bool:
+    """Whether `root` is a checkout of evalrun's own repository (its package and its project file)."""
+    project = root / "pyproject.toml"
+    if not (root / "harness" / "__init__.py").is_file() or not project.is_file():
+        return False
+    return 'name = "evalrun-harness"' in project.read_text(encoding="utf-8", errors="replace")
 
 
 def _named(folder: Path, what: str) -> Workspace:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -66,3 +67,40 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
 
     core = sorted(Registry.load(Workspace(REPO)).suites["core"].evals)
     assert result.stdout.strip() == f"[] {core}"
+
+
+def test_an_installed_copy_run_inside_a_checkout_reads_the_checkout_once(tmp_path: Path) -> None:
+    """The quick start installs evalrun (not editable) and runs it from the clone: the clone's registry is the built-in
+    one then, not a second registry whose every id would be defined twice."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("evalrun_harness-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    script = site / "evalrun_list.py"  # run as a file, so that the checkout's own harness/ is not on sys.path
+    script.write_text("import sys\nfrom harness.cli import main\nsys.exit(main(['list', '--json']))\n")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=REPO / "evals",
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    evals = {entry["id"]: entry for entry in json.loads(result.stdout)["evals"]}
+    assert "gpt-history.en" in evals and {entry["source"] for entry in evals.values()} == {"built-in"}
