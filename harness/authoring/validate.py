@@ -1,4 +1,5 @@
-"""`evalrun validate`: registry files and the data behind each eval, every problem as `path:line: message`."""
+"""`evalrun validate`: registry files and the data behind each eval, every problem as `path:line: message`, and the
+warnings that fail nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from harness.data.checks import check_data
 from harness.data.dataset import MAX_DATA_BYTES, Dataset
 from harness.errors import InputError, Problem
 from harness.grading.checks import failed_checks, oracle_failures
+from harness.grading.provenance import language_warnings
 from harness.registry.loader import Registry
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import ENTRY_FOLDERS, Workspace, display_path
@@ -22,12 +24,16 @@ CHECKED_SUFFIXES = (".yaml", ".yml", ".jsonl")
 
 
 def validate(
-    workspaces: Sequence[Workspace], paths: Iterable[Path] = (), changed_since: str | None = None
+    workspaces: Sequence[Workspace],
+    paths: Iterable[Path] = (),
+    changed_since: str | None = None,
+    warnings: list[Problem] | None = None,
 ) -> list[Problem]:
     """Problems in the user's registry and its data, read with the others of `workspaces` (the built-in one first), so an
     id defined twice is found; when `paths` are given, those about files under them; with `changed_since` (a git
     revision), those about files changed since then and the evals they belong to. In a checkout of evalrun, where the
-    built-in registry is the only one, that is the one checked."""
+    built-in registry is the only one, that is the one checked. `warnings`, when given, receives what is allowed but
+    likely wrong (such as the cmrc2018 standard on a Japanese eval), chosen the same way; a warning is no problem."""
     targets = [p.resolve() for p in paths]
     for target in targets:
         if not target.exists():
@@ -60,6 +66,11 @@ def validate(
         if spec.source is not None:  # grader self-tests run here only: loading the registry stays cheap
             source = display_path(spec.source)
             found += [Problem(source, spec.line_of("checks", i), message) for i, message in failed_checks(spec)]
+            if warnings is not None and _chosen(source, targets):
+                warnings += [
+                    Problem(source, spec.line_of("grader", *where), message)
+                    for where, message in language_warnings(spec.grader_config, spec.language)
+                ]
         problems += [p for p in found if _chosen(p.path, targets)]
     duplicates = duplicate_problems(questions, reported=lambda path: _chosen(path, targets))
     problems += [p for p in duplicates if _chosen(p.path, targets)]

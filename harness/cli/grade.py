@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def _language(tag: str) -> str:
 def _grade(args: argparse.Namespace) -> int:
     from harness.grading.explain import explain, read_pairs, score_pairs
     from harness.grading.override import grader_config
+    from harness.grading.provenance import language_warnings
 
     spec = load_registry(args).evals.get(args.eval) if args.eval else None
     if args.eval and spec is None:
@@ -63,6 +65,8 @@ def _grade(args: argparse.Namespace) -> int:
     config = grader_config(spec.grader_config if spec else None, args.grader, args.option)
     language = args.language or (spec.language if spec else "en")
     pairs = read_pairs(args.input) if args.input else [(1, args.output, tuple(args.reference), tuple(args.choice), {})]
+    for message in dict.fromkeys(message for _, message in language_warnings(config, language)):
+        print(f"note: {message}", file=sys.stderr)  # once, before the scores, and off stdout, which stays the scores
     results = score_pairs(config, language, pairs)
     print(
         json_text({"grader": config, "language": language, "results": results}, indent=2)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli.common import EXIT_INPUT, EXIT_OK, bounded, load_registry, registry_argument, workspaces
-from harness.errors import InputError
+from harness.errors import InputError, Problem, printable
 
 
 def register(commands: Any) -> None:
@@ -28,7 +28,7 @@ def register(commands: Any) -> None:
     check = commands.add_parser(
         "validate",
         help="check registry files and eval data",
-        description="Check registry YAML against the shipped JSON Schemas and every data line against its eval. Prints one `path:line: problem` per problem; exits 2 if there are any.",
+        description="Check registry YAML against the shipped JSON Schemas and every data line against its eval. Prints one `path:line: problem` per problem; exits 2 if there are any. What is allowed but likely wrong is printed as `path:line: warning: …` on standard error and never changes the exit status.",
     )
     check.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the whole registry)"
@@ -86,13 +86,17 @@ def _list(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from harness.authoring.validate import validate
 
-    problems = validate(workspaces(args), args.paths, args.changed_since)
+    warnings: list[Problem] = []
+    problems = validate(workspaces(args), args.paths, args.changed_since, warnings)
+    for warning in warnings:  # on stderr, before the verdict; they never change the exit status
+        print(printable(f"{warning.path}:{warning.line}: warning: {warning.message}"), file=sys.stderr)
     if args.json:
         print(json.dumps([vars(p) for p in problems], ensure_ascii=False, indent=2))
         return EXIT_INPUT if problems else EXIT_OK
     if problems:
         raise InputError(problems)
-    print("ok: no problems found", file=sys.stderr)
+    said = f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''} above)" if warnings else ""
+    print(f"ok: no problems found{said}", file=sys.stderr)
     if args.preview:
         from harness.authoring.preview import preview, render_preview
 

@@ -7,9 +7,10 @@
 #   nltk's word tokenizer; the listed marks are dropped *without* ending a run ("gpt-3" is one token "gpt3"), and the
 #   list's "……" entry is two characters, so it never matches. F1 from the longest common contiguous run of
 #   segments, 0 when there is none; EM compares the strings with the marks dropped, so two empty answers: EM 1, F1 0.
-#   The script runs nltk.word_tokenize, which first splits a run into sentences with punkt (downloaded data); this
-#   module tokenizes each run as one sentence (no data needed), which differs only where punkt would split a run,
-#   chiefly at a "." followed by more text ("denver. broncos": script denver | . | broncos, here denver. | broncos).
+#   Each run goes through nltk.word_tokenize as the script calls it (grading/nltk_words.py): punkt's English model
+#   splits it into sentences first, so a "." before more text ("denver. broncos": denver | . | broncos; "no. 5":
+#   no | . | 5), a "?" or "!" before more text, and the "." of each English sentence after the answer are tokens of
+#   their own, while an abbreviation punkt knows keeps its "." ("dr. smith": dr. | smith).
 # - jsquad (transformers 4.9.2 squad_metrics with JGLUE's patch): lowercase, strip trailing "。" (before whitespace is
 #   collapsed, so "東京。 " keeps its "。"), collapse whitespace, no other punctuation removed; F1 over a bag of
 #   characters, spaces included, int(equal) when either side is empty; references that normalize to "" are ignored,
@@ -22,11 +23,6 @@ import string
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from nltk.tokenize.destructive import NLTKWordTokenizer
 
 STANDARDS: tuple[str, ...] = ("squad-v1.1", "cmrc2018", "jsquad")
 
@@ -151,16 +147,12 @@ def _cmrc_segments(text: str) -> Tokens:
 
 
 def _word_tokenize(run: str) -> list[str]:
-    """nltk's word tokenizer on one run of non-hanzi text (nltk is imported only when there is such a run)."""
-    return _nltk_tokenizer().tokenize(run) if run else []
+    """nltk.word_tokenize on one run of non-hanzi text (nltk and punkt's model are loaded only when there is one)."""
+    if not run:
+        return []
+    from harness.grading.nltk_words import word_tokenize
 
-
-@lru_cache(maxsize=1)
-def _nltk_tokenizer() -> NLTKWordTokenizer:
-    """The tokenizer nltk.word_tokenize applies to each sentence; it needs no downloaded data."""
-    from nltk.tokenize.destructive import NLTKWordTokenizer
-
-    return NLTKWordTokenizer()
+    return word_tokenize(run)
 
 
 def _longest_common_run(first: Tokens, second: Tokens) -> int:

@@ -271,18 +271,24 @@ def config_problems(config: Mapping[str, Any], nested: bool = False) -> list[tup
         problem = schema_problem(config["schema"])
         if problem:
             problems.append((("schema",), f"schema: {problem}"))
-    parts: list[tuple[tuple[Any, ...], Mapping[str, Any]]] = [
-        (("graders", index), part) for index, part in enumerate(config.get("graders") or ())
-    ]
-    parts += [(("cases", value), part) for value, part in (config.get("cases") or {}).items()]
-    parts += [(("otherwise",), config["otherwise"])] if "otherwise" in config else []
-    for where, part in parts:
+    for where, part in grader_parts(config):
         if part["kind"] == "judge":
             problems.append((where, "a judge cannot be part of a combination"))
             continue
         for location, message in config_problems(part, nested=True):
             problems.append(((*where, *location), message))
     return problems
+
+
+def grader_parts(config: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], Mapping[str, Any]]]:
+    """The grader blocks directly inside a block, each with its key path: a combination's `graders`, a switch's
+    `cases` and `otherwise`."""
+    parts: list[tuple[tuple[Any, ...], Mapping[str, Any]]] = [
+        (("graders", index), part) for index, part in enumerate(config.get("graders") or ())
+    ]
+    parts += [(("cases", value), part) for value, part in (config.get("cases") or {}).items()]
+    parts += [(("otherwise",), config["otherwise"])] if "otherwise" in config else []
+    return parts
 
 
 def markdown_table() -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness import __version__
 from harness.errors import InputError
+from harness.grading.provenance import grader_libraries
 from harness.models.base import MAX_ANSWER_BYTES, Provider
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import display_path
@@ -55,7 +56,8 @@ def open_run(
 
 
 def identity_of(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data_hash: str) -> dict[str, Any]:
-    """What makes two runs the same run: the eval, its data, the model and the parameters."""
+    """What makes two runs the same run: the eval, its data, the model and the parameters, and the versions of the
+    libraries its grader's scores move with."""
     identity = {
         "eval": spec.id,
         "spec": spec.spec_hash,
@@ -70,6 +72,9 @@ def identity_of(spec: EvalSpec, model: dict[str, Any], options: RunOptions, data
         identity["sample_ids"] = list(options.selection.ids)
     if options.max_answer_bytes != MAX_ANSWER_BYTES:
         identity["max_answer_bytes"] = options.max_answer_bytes
+    libraries = grader_libraries(spec.grader_config)
+    if libraries:  # scores that move with a library's version (cmrc2018: nltk) make a different run with another
+        identity["grader_libraries"] = libraries
     return identity
 
 

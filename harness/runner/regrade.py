@@ -13,6 +13,7 @@ from harness.data.dataset import Dataset
 from harness.errors import InputError
 from harness.grading.isolation import GradingFailed
 from harness.grading.judge import JudgeGrader
+from harness.grading.provenance import grader_libraries
 from harness.grading.scorer import Scorer, scorer
 from harness.registry.graders import KINDS
 from harness.registry.specs import EvalSpec
@@ -58,9 +59,14 @@ async def regrade(
                 tally.add(record)
     finally:
         writer.close()
+    identity = {key: value for key, value in old.identity.items() if key != "grader_libraries"}
+    libraries = grader_libraries(config)
+    if libraries:  # the versions this regrade scored with, not the old run's
+        identity["grader_libraries"] = libraries
     summary = replace(
         old,
         schema_version=SCHEMA_VERSION,
+        identity=identity,
         run_id=writer.run_id,
         regraded_from=run_id,
         fingerprint=hashlib.sha256(f"regrade of {run_id} as {writer.run_id}".encode()).hexdigest(),

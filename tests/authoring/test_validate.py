@@ -206,3 +206,39 @@ def test_validate_json(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_file_that_is_not_yaml_in_the_registry(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(demo / "registry/evals/new.json", "{}")
     assert problems(capsys) == (2, ["registry/evals/new.json:1: not a registry file: entries are .yaml files"])
+
+
+JAPANESE_CMRC_EVAL = (
+    DEMO_EVAL.replace("id: demo.en", "id: demo.ja")
+    .replace("language: en", "language: ja")
+    .replace("grader:\n  kind: exact\n", "grader:\n  kind: f1\n  standard: cmrc2018\n")
+)
+
+
+def test_cmrc2018_on_a_japanese_eval_is_a_warning_that_fails_nothing(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.grading.provenance import JAPANESE_CMRC
+
+    write(demo / "registry/evals/demo.ja.yaml", JAPANESE_CMRC_EVAL)
+    write(demo / "registry/evals/demo.zh-Hans.yaml", JAPANESE_CMRC_EVAL.replace("ja", "zh-Hans"))
+    nested = "grader:\n  kind: any_of\n  graders:\n    - kind: exact\n    - kind: em\n      standard: cmrc2018\n"
+    write(
+        demo / "registry/evals/demo.ja-nested.yaml",
+        JAPANESE_CMRC_EVAL.replace("id: demo.ja", "id: demo.ja-nested").split("grader:")[0] + nested,
+    )
+    assert main(["validate"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"registry/evals/demo.ja-nested.yaml:19: warning: {JAPANESE_CMRC}",
+        f"registry/evals/demo.ja.yaml:16: warning: {JAPANESE_CMRC}",
+        "ok: no problems found (2 warnings above)",
+    ]
+    assert main(["validate", "--json", "registry/evals/demo.ja.yaml"]) == 0
+    captured = capsys.readouterr()
+    assert (
+        json.loads(captured.out) == [] and captured.err == f"registry/evals/demo.ja.yaml:16: warning: {JAPANESE_CMRC}\n"
+    )
+    write(demo / "registry/suites/demo.yaml", "id: demo\ndescription: Demo suite.\nevals: [demo.en, nope]\n")
+    assert main(["validate"]) == 2  # a problem still fails, with the warnings beside it
+    assert "warning:" in capsys.readouterr().err
