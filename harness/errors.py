@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+HIDDEN_MARKS = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+"""A regular-expression class body: bidi controls and invisible marks, which can make shown text lie about itself."""
+_CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{HIDDEN_MARKS}]")
+_RAW_IN_JSON = re.compile(f"[\\x7f-\\x9f{HIDDEN_MARKS}]")
 
 
 def printable(text: str) -> str:
-    """`text` with terminal control characters shown as escapes, so it can be printed safely."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """`text` with terminal control characters, bidi controls and invisible marks shown as escapes."""
+    return _CONTROL.sub(_escape, text)
+
+
+def json_text(value: object, **options: object) -> str:
+    """JSON of `value` with non-ASCII text kept readable but C1 controls, bidi controls and invisible marks escaped
+    (`\\u202e`), so that printing it cannot drive a terminal or reorder what is shown."""
+    text = json.dumps(value, ensure_ascii=False, **options)  # type: ignore[arg-type]
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import msgspec
 
 from harness.analysis.board_render import board_data
 from harness.analysis.leaderboard import Board, BoardColumn
+from harness.errors import HIDDEN_MARKS
 from harness.runner.record_views import read_answers
 
 ANSWER_CHARS = 4000
@@ -28,7 +29,7 @@ ANSWER_CHARS = 4000
 DETAIL_CHARS = 600
 """Longest grader detail (as JSON text) kept for the drill-down."""
 _MARKER = re.compile(r"\{\{(CSP|STYLE|SCRIPT|BOARD|ANSWERS)\}\}")
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{HIDDEN_MARKS}]")
 
 
 def shown(text: str) -> str:

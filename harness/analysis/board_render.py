@@ -16,7 +16,8 @@ from harness.errors import printable
 
 CELL_FIELDS = (
     "model", "reference", "column", "eval", "language", "suites", "tags", "metric", "standard", "mean", "ci_low",
-    "ci_high", "n", "samples", "errors", "unparsed", "error_rate", "unparsed_rate", "tokens_in", "tokens_out", "cost_usd",
+    "ci_high", "n", "samples", "errors", "unparsed", "error_rate", "unparsed_rate", "in_language_rate", "tokens_in",
+    "tokens_out", "cost_usd",
     "latency_p50_s", "latency_p95_s", "throughput", "status", "run_id", "created_at", "harness_version",
     "spec_hash", "data_hash", "grader", "grader_options", "generation", "served_by",
 )  # fmt: skip
@@ -49,6 +50,7 @@ def cell_record(cell: Cell, row: Row) -> dict[str, Any]:
         "unparsed": counts.unparsed,
         "error_rate": counts.errors / samples if samples else None,
         "unparsed_rate": counts.unparsed / samples if samples else None,
+        "in_language_rate": counts.in_language / counts.language_known if counts.language_known else None,
         "tokens_in": None if usage is None else usage.prompt_tokens,
         "tokens_out": None if usage is None else usage.completion_tokens,
         "cost_usd": record.cost_usd,
@@ -212,7 +214,8 @@ def _consistency(
 
 
 def _practical(board: Board, heading: Callable[[str], str], tabulate: Tabulate, markdown: bool) -> list[str]:
-    """Tokens, cost, latency, throughput, error and unparsed rates of every cell."""
+    """Tokens, cost, latency, throughput, error and unparsed rates of every cell, and the share of its answers written
+    in the eval's language and script (of those whose letters tell)."""
     rows = []
     for row in board.rows:
         for cell in row.cells.values():
@@ -228,9 +231,11 @@ def _practical(board: Board, heading: Callable[[str], str], tabulate: Tabulate, 
                     "—" if r["throughput"] is None else f"{r['throughput']:.1f}/s",
                     _rate(r["error_rate"]),
                     _rate(r["unparsed_rate"]),
+                    _rate(r["in_language_rate"]),
                 ]
             )
     headers = ["model", "eval", "tokens in / out", "cost", "p50", "p95", "samples/s", "errors", "unparsed"]
+    headers.append("in language")
     return [heading("Cost and speed"), tabulate(rows, headers, 2)]
 
 

@@ -10,7 +10,8 @@ from harness.errors import Problem
 from harness.grading.normalize import normalize
 from harness.registry.specs import EvalSpec
 from harness.registry.templates import template_fields
-from harness.types import Sample
+from harness.text.labels import key_option
+from harness.types import LABELS, Sample
 
 NEAR = 90.0
 """Edit-distance similarity (0-100, rapidfuzz's ratio) from which two questions with a common answer are duplicates."""
@@ -40,11 +41,14 @@ class Question:
 
 def question_of(spec: EvalSpec, sample: Sample, path: str, line: int) -> Question:
     """The sample's question: the prompt's fields apart from the passage, and its options; normalized, with its passage
-    and answers."""
+    and answers (a multiple-choice sample's as labels)."""
     shown = sorted(template_fields(spec.prompt) - {spec.data.context_field})
     text = "\n".join([*(_text(sample.fields.get(name)) for name in shown), *sample.choices])
     context = normalize(sample.context or "", spec.language)
-    answers = frozenset(normalize(ref, spec.language) for ref in sample.references)
+    if sample.choices:  # a key as its option's label, however it is written (`イ` is `B`)
+        answers = frozenset(LABELS[key_option(ref, sample.choices)] for ref in sample.references)
+    else:
+        answers = frozenset(normalize(ref, spec.language) for ref in sample.references)
     return Question(spec.id, sample.id, path, line, context, normalize(text, spec.language), answers)
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from harness.cli.common import EXIT_OK, load_registry, option_argument, registry_argument
-from harness.errors import InputError
+from harness.errors import InputError, json_text
 from harness.registry.graders import KINDS
 
 
@@ -66,7 +65,7 @@ def _grade(args: argparse.Namespace) -> int:
     pairs = read_pairs(args.input) if args.input else [(1, args.output, tuple(args.reference), tuple(args.choice), {})]
     results = score_pairs(config, language, pairs)
     print(
-        json.dumps({"grader": config, "language": language, "results": results}, ensure_ascii=False, indent=2)
+        json_text({"grader": config, "language": language, "results": results}, indent=2)
         if args.json
         else explain(results)
     )

@@ -12,6 +12,7 @@ from typing import Any
 from harness.errors import InputError, Problem
 from harness.registry.specs import EvalSpec
 from harness.registry.workspace import Workspace, display_path
+from harness.text.labels import KeyProblem, key_label_core, key_option, label_position
 from harness.types import LABELS, Sample
 
 
@@ -75,25 +76,22 @@ def _answers(value: Any, name: str, allow_index: bool) -> list[Any]:
 
 
 def _choice_label(answer: str | int, choices: tuple[str, ...], name: str) -> str:
-    """The label (A, B, …) an answer names: an int is a 0-based index; a string is a label or an option's text."""
+    """How a sample keeps an answer key: an int (a 0-based index) or an option's text as its option's Latin label, a
+    Latin label in capitals (`b` → `B`), a label of another scheme as written (`イ`, `乙`, `③`, `(2)`, `2`, counted
+    from 1), so that few-shot answers and records show the eval's own labels (harness.text.labels reads them)."""
     labels = LABELS[: len(choices)]
     if isinstance(answer, int):
         if 0 <= answer < len(choices):
             return labels[answer]
         raise SampleError(f"field {name!r}: option index {answer} is out of range (0–{len(choices) - 1})")
-    text = answer.strip()
-    by_label = labels.index(text) if len(text) == 1 and text in labels else None
-    by_text = choices.index(answer) if answer in choices else None
-    if by_label is not None and by_text is not None and by_label != by_text:
-        raise SampleError(
-            f"field {name!r}: {answer!r} is ambiguous: label {text} is option {labels[by_label]}, but it is also the text of option {labels[by_text]}"
-        )
-    found = by_label if by_label is not None else by_text
-    if found is None:
-        raise SampleError(
-            f"field {name!r}: {answer!r} is neither an option label ({labels[0]}–{labels[-1]}) nor an option's text"
-        )
-    return labels[found]
+    try:
+        index = key_option(answer, choices)
+    except KeyProblem as exc:
+        raise SampleError(f"field {name!r}: {exc}") from None
+    core = key_label_core(answer)
+    if core is None or (core.isascii() and core.isalpha()) or label_position(core, len(choices)) != index:
+        return labels[index]
+    return answer.strip()
 
 
 class Dataset:

@@ -10,7 +10,8 @@ from harness.types import Sample
 
 
 def failed_checks(spec: EvalSpec) -> list[tuple[int, str]]:
-    """(index, message) of each check whose score differs from the one it expects (a judge is not asked)."""
+    """(index, message) of each check whose score differs from the one it expects, or whose multiple-choice key names
+    no option (a judge is not asked)."""
     if not spec.checks or spec.grader == "judge":
         return []
     grader = build_grader(spec.grader_config, spec.language)
@@ -18,8 +19,11 @@ def failed_checks(spec: EvalSpec) -> list[tuple[int, str]]:
     for index, check in enumerate(spec.checks):
         fields = check.get("fields") or {}  # e.g. the `type` a switch grader reads
         sample = Sample(f"check-{index + 1}", fields, tuple(check["references"]), tuple(check.get("choices") or ()))
-        got = grader.grade(check["output"], sample).value
-        if abs(got - check["score"]) > 1e-9:
+        score = grader.grade(check["output"], sample)
+        got = score.value
+        if score.detail.get("key_problem"):  # a choice check's key names no option, whatever score it expects
+            failed.append((index, f"check {index + 1}: reference {score.detail['key_problem']}"))
+        elif abs(got - check["score"]) > 1e-9:
             message = (
                 f"check {index + 1}: the grader gives {got:.4g} for output {check['output']!r}, not {check['score']:g}"
             )

@@ -1,17 +1,28 @@
-"""Multiple-choice grading: find which option a free-text answer chose, or say it could not.
+"""Multiple-choice grading: find which option a free-text answer chose, or say it could not, and compare it with the
+reference key however the key is written.
 
 Evidence, strongest first:
-1. a marked answer: a label or option text after "The answer is", "Answer:", "I choose", "答案是", "选", "正解は", … or a
-   label followed by "is correct"/"が正解"/"正确", or ending a clause after "Therefore"/"所以"/"よって"; the last one wins;
+0. a correction: after a word that takes back what came before ("Actually", "wait", "No,", "いや", "待って", "訂正",
+   "不对", "等一下", …), labels naming one option, the last ending the text ("A. Actually, wait, it's C." is C,
+   "答えはA…いや、Cです" is C); a marked answer after the correction is read as in 1;
+1. a marked answer: a label or option text after "The answer is", "Answer:", "I choose", "答案是", "选", "正解は",
+   "正しくは", … or a label followed by "is correct"/"が正解"/"正确", or ending a clause after "Therefore"/"所以"/"よって";
+   the last one wins;
 2. labels standing on their own ("B", "(C)", "「ウ」"); ones negated or called wrong ("not A", "A is wrong", "アは誤り")
    do not count, and a tie goes to a label alone on its line, then to one ending the text as its own clause;
-3. the text of exactly one option ("I think it is the CNN").
-Labels map by position to A, B, C, …: A, B, … (lower case only when bracketed, alone, prefixed "option" or after a
-marker, and "a", the article, only bracketed); ア イ ウ … (or イ ロ ハ …); い ろ は … (bracketed or alone); 甲 乙 丙 …;
-① ② …, Ⓐ Ⓑ …, (1) (2) …; a bare digit only when marked, alone on its line or written "option 2"/"第2"/"2番", and never
-when an option is itself a number. Two options named in one marked answer ("A or B"), or several loose labels, are
-ambiguous and so unparsed, as is a label beyond the options ("E" of four). A reply that goes on to write a new
-"Question:" is read up to it when that part names an answer.
+3. the text of exactly one option, named whole: not inside a longer option's text and not overlapping another's, so
+   `東京都` names `東京都` when it is an option and neither `東京` nor `京都` otherwise ("not an option").
+Labels map by position to A, B, C, … (harness.text.labels): A, B, … (lower case only when bracketed, alone, prefixed
+"option" or after a marker, and "a", the article, only bracketed); ア イ ウ … (or イ ロ ハ … beyond the gojūon
+options); あ い う … (or ろ は に …; bracketed or alone); 甲 乙 丙 …; ① ② …, Ⓐ Ⓑ …, (1) (2) …; a bare digit only when
+marked, alone on its line or written "option 2"/"第2"/"2番", and never when an option is itself a number. A letter
+inside an option's text ("Vitamin C", "維生素C") is not a label. Two options named in one marked answer ("A or B"), or
+several loose labels, are ambiguous and so unparsed, as is a label beyond the options ("E" of four). A reply that goes
+on to write a new "Question:" is read up to it when that part names an answer.
+
+The reference key may be written in any of these schemes (`B`, `b`, `イ`, `い`, `乙`, `③`, `(2)`), as a digit counted
+from 1 like `(2)` (`2` is B, unless an option is itself a number), or as its option's text (`京都`); the detail shows
+which option such a key names (`key`), and why a key names none (`key_problem`).
 """
 
 from __future__ import annotations
@@ -22,19 +33,15 @@ from dataclasses import dataclass
 
 from harness.grading.choice_labels import (
     ALTERNATIVE,
-    CIRCLED,
     CLAUSE_START,
     CONTINUATION,
+    CORRECTION,
     GAP,
-    GOJUON,
-    HIRAGANA_IROHA,
-    IROHA,
     LABEL_WORD,
     NEGATED,
     NEXT_WORD,
     POST,
     SEPARATOR,
-    STEMS,
     STRONG,
     TERMINAL,
     TEXT_END,
@@ -46,7 +53,8 @@ from harness.grading.choice_labels import (
 )
 from harness.grading.choice_options import Choice, Options, Spans, by_text, option_at, prepare_options, sentence_end
 from harness.grading.normalize import normalize
-from harness.types import Sample, Score
+from harness.text.labels import CIRCLED, HIRAGANA_GOJUON, HIRAGANA_IROHA, STEMS, KeyProblem, key_option, label_position
+from harness.types import LABELS, Sample, Score
 
 
 @dataclass(frozen=True)
@@ -70,13 +78,32 @@ class ChoiceGrader:
     language: str
 
     def grade(self, output: str, sample: Sample) -> Score:
-        """Score `output` against the sample's references; the detail says what was chosen, how and from what text."""
+        """Score `output` against the sample's keys; the detail says what was chosen, how and from what text, and
+        which option a key written otherwise than as its Latin label names."""
         found = find_choice(output, sample.choices, self.language)
-        detail = {"chosen": found.label, "how": found.how, "match": found.match}
+        detail: dict[str, object] = {"chosen": found.label, "how": found.how, "match": found.match}
+        read, problems = read_keys(sample.references, sample.choices)
+        if any(reference != label for reference, label in read.items()):
+            detail["key"] = read
+        if problems:
+            detail["key_problem"] = "; ".join(problems)
         if found.label is None:
             return Score(0.0, {"accuracy": 0.0}, detail, unparsed=True)
-        value = float(found.label in sample.references)
+        value = float(found.label in read.values())
         return Score(value, {"accuracy": value}, detail)
+
+
+def read_keys(references: tuple[str, ...], choices: tuple[str, ...]) -> tuple[dict[str, str | None], list[str]]:
+    """The label each reference key names (None: no option, however it is written), and why a key names none."""
+    read: dict[str, str | None] = {}
+    problems = []
+    for reference in references:
+        try:
+            read[reference] = LABELS[key_option(reference, choices)]
+        except KeyProblem as exc:
+            read[reference] = None
+            problems.append(str(exc))
+    return read, problems
 
 
 def parse_choice(output: str, choices: tuple[str, ...], language: str = "") -> str | None:
@@ -102,7 +129,8 @@ def _find(text: str, options: Options) -> Choice:
         return Choice(None, "no answer", "")
     tokens = _scan(text, options)
     return (
-        _marked(text, tokens, options)
+        _corrected(text, tokens, options)
+        or _marked(text, tokens, options)
         or _loose(text, tokens, options)
         or by_text(text, options)
         or _stray(text, options)
@@ -120,29 +148,17 @@ def _stray(text: str, options: Options) -> Choice:
 def _token(match: re.Match[str], options: Options) -> _Token:
     """A matched label with the option index it names (-1 when it names none)."""
     core = match["core"]
-    n = len(options.labels)
     if core.isdigit():
-        index, kind = int(core) - 1, "digit"
+        kind = "digit"
     elif core.isascii():
-        index, kind = ord(core.upper()) - ord("A"), "upper" if core.isupper() else "lower"
-    elif core in HIRAGANA_IROHA:
-        index, kind = HIRAGANA_IROHA.index(core), "hiragana"
-    elif core in STEMS:
-        index, kind = STEMS.index(core), "stem"
+        kind = "upper" if core.isupper() else "lower"
+    elif core in HIRAGANA_GOJUON or core in HIRAGANA_IROHA:
+        kind = "hiragana"
     else:
-        index, kind = _kana_index(core, n), "katakana"
+        kind = "stem" if core in STEMS else "katakana"
+    index = label_position(core, len(options.labels))
     decorated = bool(match["open"] and match["close"])
-    index = index if 0 <= index < n else -1
     return _Token(match.start(), match.end(), index, kind, core, match[0], decorated, bool(match["pre"]))
-
-
-def _kana_index(kana: str, n: int) -> int:
-    """A katakana label's position: gojūon (ア イ ウ …) first, iroha (ロ ハ ニ …) beyond the gojūon options."""
-    gojuon = GOJUON.find(kana)
-    if 0 <= gojuon < n:
-        return gojuon
-    iroha = IROHA.find(kana)
-    return iroha if 0 < iroha < n else -1
 
 
 def _scan(text: str, options: Options) -> list[_Token]:
@@ -222,11 +238,39 @@ def _rejected(text: str, token: _Token) -> bool:
     return bool(NEGATED.search(text, max(0, token.start - 24), token.start) or WRONG.match(text, token.end))
 
 
-def _marked(text: str, tokens: list[_Token], options: Options) -> Choice | None:
-    """The last marked answer: a label or option text after a marker, or a label followed by "is correct"."""
+def _corrected(text: str, tokens: list[_Token], options: Options) -> Choice | None:
+    """The label a correction ends with ("A. Actually, wait, it's C.", "答えはA…いや、Cです"): after one of the last
+    words that take back an answer before it, one option named by labels, the last ending the text ("A: no. D: no."
+    is no correction to D). A marked answer after it is left to `_marked`, which reads it as the last one."""
+    for correction in list(CORRECTION.finditer(text))[-3:][::-1]:
+        at = correction.end()
+        head, before = text[: correction.start()], [t for t in tokens if t.end <= correction.start()]
+        if not (before or _marked(head, before, options) or by_text(head, options)):
+            continue  # no answer before it to take back
+        after = [t for t in tokens if t.start >= at]
+        if _marked(text, after, options, since=at) is not None:
+            return None
+        gap = GAP.match(text, at)
+        assert gap is not None  # the gap is optional: the pattern matches the empty string
+        direct = TOKEN_AT.match(text, gap.end())  # a label right after the word ("やっぱりイ", "不对，C")
+        if direct and not (after and after[0].start == direct.start()):
+            token = _token(direct, options)
+            if token.index >= 0 and _acceptable(text, token, options, alone=False, marked=True):
+                after.insert(0, token)
+        live = [t for t in after if not _rejected(text, t)]
+        final = live and TERMINAL.match(text, live[-1].end)
+        if final and len({t.index for t in live}) == 1 and TEXT_END.match(text, final.end()):
+            span = text[correction.start() : live[-1].end].strip()
+            return Choice(options.labels[live[-1].index], "corrected", span)
+    return None
+
+
+def _marked(text: str, tokens: list[_Token], options: Options, since: int = 0) -> Choice | None:
+    """The last marked answer (from `since` on): a label or option text after a marker, or a label followed by "is
+    correct"."""
     found: list[tuple[int, Choice]] = []
     for pattern, weak in ((STRONG, False), (WEAK, True)):
-        for marker in pattern.finditer(text):
+        for marker in pattern.finditer(text, since):
             answer = _answer_at(text, marker.start(), marker.end(), options, weak)
             if answer:
                 found.append(answer)

@@ -1,30 +1,13 @@
-"""What a multiple-choice label looks like, and the words around it that mark, reject or end an answer: the label
-vocabularies (A–Z, ア イ ウ, い ろ は, 甲 乙 丙, ① ②, (1)) and the regular expressions `harness.grading.choice` reads
-answers with, compiled once."""
+"""What a multiple-choice label looks like in an answer, and the words around it that mark, reject, correct or end an
+answer: the regular expressions `harness.grading.choice` reads answers with, compiled once (the label vocabularies are
+`harness.text.labels`)."""
 
 from __future__ import annotations
 
 import re
 
 from harness.text.cjk import CJK_CHARS
-from harness.types import LABELS
-
-GOJUON = "アイウエオカキクケコサシスセソタチツテトナニヌネノハ"
-"""Katakana labels in gojūon order: ア is A, イ is B, …."""
-IROHA = "イロハニホヘトチリヌ"
-"""Katakana labels in iroha order, used only for a kana beyond the gojūon options (so イ stays B)."""
-HIRAGANA_IROHA = "いろはにほへとちりぬ"
-STEMS = "甲乙丙丁戊己庚辛壬癸"
-CIRCLED = {
-    **{0x2460 + i: f"({i + 1})" for i in range(20)},  # ① … ⑳
-    **{0x2776 + i: f"({i + 1})" for i in range(10)},  # ❶ … ❿
-    **{0x2780 + i: f"({i + 1})" for i in range(10)},  # ➀ … ➉
-    **{0x278A + i: f"({i + 1})" for i in range(10)},  # ➊ … ➓
-    **{0x24B6 + i: f"({LABELS[i]})" for i in range(26)},  # Ⓐ … Ⓩ
-    **{0x24D0 + i: f"({LABELS[i].lower()})" for i in range(26)},  # ⓐ … ⓩ
-    **dict.fromkeys(range(0xD800, 0xE000), "\ufffd"),  # lone surrogates (JSON "\ud83d" escapes) cannot be encoded
-}
-"""Enclosed labels, rewritten as bracketed ones before NFKC (which would make ① a bare 1); lone surrogates replaced."""
+from harness.text.labels import GOJUON, HIRAGANA_GOJUON, HIRAGANA_IROHA, IROHA, STEMS
 
 CJK = f"[{CJK_CHARS}]"
 TAILS = (
@@ -37,7 +20,7 @@ LATIN = (
     rf"(?<![A-Za-z0-9_\-&+/])(?<![A-Za-z][.'’])[A-Za-z](?![A-Za-z0-9_\-&+#/])(?!['’][A-Za-z])(?!\.[A-Za-z0-9]){RIGHT}"
 )
 DIGIT = rf"(?<![A-Za-z0-9_.,\-])[0-9]{{1,2}}(?![A-Za-z0-9_%])(?![.,][0-9]){RIGHT}"
-KANA = f"[{GOJUON}{IROHA}{HIRAGANA_IROHA}{STEMS}]"
+KANA = f"[{GOJUON}{IROHA}{HIRAGANA_GOJUON}{HIRAGANA_IROHA}{STEMS}]"
 OPEN = r"(?:\\boxed\{|\\text(?:bf)?\{|\\mathrm\{|\*{1,2}|[(\[「『【〔〈《\"“'‘<{])"
 CLOSE = r"(?:\}|\*{1,2}|[)\]」』】〕〉》\"”'’>])"
 PREFIX = r"(?:\b(?i:option|choice|alternative|letter)[ \t]*|(?:选项|選項|選択肢|第)[ \t]*)"
@@ -63,7 +46,7 @@ STRONG = re.compile(
     r"|\blet(?:'s|\s+us|\s+me)\s+(?:go\s+with|choose|pick|select)\b|\bgoing\s+with\b|\bans\b\.?\s*[:=])"
     r"|\\boxed\{(?:\\text(?:bf)?\{)?"
     r"|(?<![不非误誤错錯])(?:(?:正确|正確|最终|最終|标准|標準|正しい)?(?:答案|答え|解答|回答|正解|正答|结论|結論|答)"
-    r"|正しい(?:選択肢|もの|の)|選(?:ぶ|んだ|びます|択する)(?:の|もの)|(?:正确|正確|对|對)的(?:选项|選項|答案)?|(?:正确|正確)(?:选项|選項))"
+    r"|正しい(?:選択肢|もの|の)|正しく|選(?:ぶ|んだ|びます|択する)(?:の|もの)|(?:正确|正確|对|對)的(?:选项|選項|答案)?|(?:正确|正確)(?:选项|選項))"
     r"[ \t]*(?:应该|應該|应当|應當|应|應|就|肯定|当然|當然|则|則)?[ \t]*(?:是|为|為|选|選|は|:|=)"
     r"|(?<![不别別])[选選](?:择|擇|出)?(?![项項择擇])"
 )
@@ -92,6 +75,14 @@ WRONG = re.compile(
     r"|[ \t]*[:：\-–—][ \t]*(?:(?i:wrong|incorrect|false|not\s+correct)\b|誤|間違|错|錯|不正确|不正確|不对|不對|[×✕✗❌]))"
 )
 """What, after a label, rejects it ("A is wrong", "A: incorrect", "アは誤り", "ウ：×", "A项错误", "Aではなく")."""
+CORRECTION = re.compile(
+    r"(?:^|(?<=[.!?。！？,，、;；:：…\n—–-])|(?<=[.!?,;:—–-][ \t])|(?<=\.\.\.))[ \t*]*"
+    r"(?:(?i:actually|wait|no(?=[ \t]*[,.!;:—–-])|oops|sorry|correction|i\s+mean|on\s+second\s+thought|on\s+reflection"
+    r"|scratch\s+that|let\s+me\s+(?:reconsider|rethink|correct\s+(?:that|myself))|i\s+was\s+wrong|my\s+mistake)\b"
+    r"|いや|いいえ|待って|訂正|間違え|違いました|やっぱり|やはり"
+    r"|不对|不對|等一下|等等|更正|纠正|糾正|改为|改為|其实|其實|哦不|噢不)"
+)
+"""A word that takes back what came before ("Actually, wait", "No,", "いや", "待って", "不对", "等一下")."""
 NEGATED = re.compile(
     r"(?:(?i:\b(?:not|neither|nor|except|than|besides|excluding|instead\s+of|isn't|aren't|wasn't)|n't"
     r"|\b(?:wrong|incorrect|false)\s+(?:answer|option|choice|one)s?\s+(?:is|are)\s*:?)"
@@ -125,7 +116,6 @@ CONTINUATION = re.compile(r"\n\s*(?:(?i:question|problem|q)|質問|問題|问题
 NEGATED_TEXT = re.compile(
     r"(?:\b(?:not|neither|nor|except|than|isnt|wasnt|arent|dont|doesnt)|不是|而非|并非|並非|除了)\s*$"
 )
-NUMBER = re.compile(r"[0-9. ]+")
 WORDS = re.compile(r"[^\W_]+")
 JOINT = re.compile(r"(?:or|and|vs|或者|或|还是|還是|和|か|と)\s*")
 """A conjunction between two option texts in normalized text ("tokyo or kyoto")."""

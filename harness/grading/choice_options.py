@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from harness.grading.choice_labels import JOINT, LABELISH, LINE_END, NEGATED_TEXT, NUMBER, SENTENCE_END, WORDS
+from harness.grading.choice_labels import JOINT, LABELISH, LINE_END, NEGATED_TEXT, SENTENCE_END, WORDS
 from harness.grading.normalize import normalize
+from harness.text.labels import numbered
 from harness.types import LABELS
 
 
@@ -43,15 +44,15 @@ class Options:
 def prepare_options(choices: tuple[str, ...], language: str) -> Options:
     """Prepare a sample's options for matching."""
     norms = tuple(normalize(c, language) for c in choices)
-    digits = not any(n and NUMBER.fullmatch(n) for n in norms)
+    digits = not numbered(choices)
     covers = []
     for choice in choices:
         text = unicodedata.normalize("NFKC", choice).strip()
         words = WORDS.findall(text)
-        if len(words) > 1 and LABELISH.search(text):
-            covers.append(
-                re.compile(r"(?<![^\W_])" + r"[\W_]*".join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE)
-            )
+        if words and LABELISH.search(text) and not (len(words) == 1 and LABELISH.fullmatch(words[0])):
+            left = r"(?<![A-Za-z0-9])" if words[0][0].isascii() else ""
+            right = r"(?![A-Za-z0-9])" if words[-1][-1].isascii() else ""
+            covers.append(re.compile(left + r"[\W_]*".join(map(re.escape, words)) + right, re.IGNORECASE))
     return Options(LABELS[: len(choices)], tuple(choices), norms, language, digits, tuple(covers))
 
 
@@ -75,8 +76,23 @@ def option_at(text: str, at: int, options: Options, exact: bool = False) -> int 
 def prefix_option(said: str, options: Options) -> int | None:
     """The option with the longest normalized text that `said` starts with, at a word boundary."""
     hits = [(len(norm), i) for i, norm in enumerate(options.norms) if norm and said.startswith(norm)]
-    hits = [(length, i) for length, i in hits if boundary(said, length)]
+    hits = [(length, i) for length, i in hits if boundary(said, length) and not straddled(said, 0, length, i, options)]
     return max(hits)[1] if hits else None
+
+
+def straddled(said: str, start: int, end: int, index: int, options: Options) -> bool:
+    """Whether another option's text overlaps said[start:end] without containing it or lying inside it, so that
+    neither is named whole (in `東京都`, neither `東京` nor `京都`)."""
+    for other, norm in enumerate(options.norms):
+        if other == index or not norm:
+            continue
+        stop = end + len(norm) - 1
+        at = said.find(norm, max(0, start - len(norm) + 1), stop)
+        while 0 <= at < end:
+            if start < at < end < at + len(norm) or at < start < at + len(norm) < end:
+                return True
+            at = said.find(norm, at + 1, stop)
+    return False
 
 
 def boundary(said: str, i: int) -> bool:
@@ -88,20 +104,24 @@ def boundary(said: str, i: int) -> bool:
 
 
 def by_text(text: str, options: Options) -> Choice | None:
-    """The one option whose text the answer is or mentions (not negated, not inside a longer option's text)."""
+    """The one option whose text the answer is or mentions whole: not negated, not inside a longer option's text, not
+    overlapping another's (`東京都` names neither `東京` nor `京都`)."""
     said = normalize(text, options.language)
     if not said:
         return None
     if said in options.norms:
         index = options.norms.index(said)
         return Choice(options.labels[index], "option text", options.texts[index])
-    spans = []
+    spans, cut = [], []
     for i, norm in enumerate(options.norms):
         start = said.find(norm) if norm else -1
         while start >= 0:
             end = start + len(norm)
-            if boundary(said, start) and boundary(said, end) and not negated_text(said, start, end):
-                spans.append((start, end, i))
+            if boundary(said, start) and boundary(said, end):
+                if straddled(said, start, end, i, options):
+                    cut.append((start, end))
+                elif not negated_text(said, start, end):
+                    spans.append((start, end, i))
             start = said.find(norm, start + 1)
     longer = Spans([(s, e) for s, e, _ in spans])
     kept = {i for s, e, i in spans if not longer.contain(s, e, strictly=True)}
@@ -110,6 +130,8 @@ def by_text(text: str, options: Options) -> Choice | None:
         return Choice(options.labels[index], "option text", options.texts[index])
     if kept:
         return Choice(None, "ambiguous", ", ".join(options.texts[i] for i in sorted(kept)))
+    if cut:  # options' texts overlap, so the answer names something else (`東京都` of `東京`, `京都`)
+        return Choice(None, "not an option", said[min(s for s, _ in cut) : max(e for _, e in cut)])
     return None
 
 

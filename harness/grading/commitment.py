@@ -8,7 +8,8 @@ module reads the words around them, in English, Japanese and Chinese:
   "42ではなく", "2017年じゃない";
 * two different values joined as alternatives ("12 or 13", "1945年か1946年", "42或24") or as a range ("100-200",
   "10〜20人", "between 10 and 20", "10到20", "10から20") are a hedge, not a commitment; a range is found as such,
-  so a grader can accept it when the reference is the same range.
+  so a grader can accept it when the reference is the same range. A fraction is one value as `numeric` finds it
+  ("1/2" is 0.5, "二分之一" too), so its slash is no alternative; a slash between two values ("12 / 13") is.
 `includes` asks the same of the places where it finds a text answer (`negated`, `offered_with_another`): "not Paris",
 "Paris or Lyon" and "东京还是京都" do not answer Paris or 东京.
 """
@@ -33,13 +34,11 @@ _NEGATED_BEFORE = re.compile(
 _NEGATED_AFTER = re.compile(
     r"[^\s0-9]{0,3}?\s*(?:ではなく|じゃなく|でなく|ではない|じゃない|ではありません|ではなかった)"
 )
-_ALTERNATIVE = re.compile(
-    r"(?i:\s*,?\s*or(?:\s+(?:maybe|perhaps|possibly))?\s*|\s*/\s*)|或者?|或是|还是|還是|か|または|もしくは"
-)
-_OR_AFTER = re.compile(
-    r"(?i:\s*,?\s*or\b|\s*(?:或者?|或是|还是|還是|または|もしくは)|か(?=[^\s、。，,.!?！？]))\s*[^\s、。，,.!?！？]"
-)
-_OR_BEFORE = re.compile(r"[^\s、。，,.!?！？]\s*(?i:\bor|或者?|或是|还是|還是|または|もしくは|か)\s*\Z")
+_OR = "或者?|或是|还是|還是|または|もしくは"
+"""Words that offer alternatives in Chinese and Japanese (and `か`, `or`, `/` below, where they stand alone)."""
+_ALTERNATIVE = re.compile(rf"(?i:\s*,?\s*or(?:\s+(?:maybe|perhaps|possibly))?\s*|\s*/\s*)|{_OR}|か")
+_OR_AFTER = re.compile(rf"(?i:\s*,?\s*or\b|\s*(?:{_OR})|か(?=[^\s、。，,.!?！？]))\s*[^\s、。，,.!?！？]")
+_OR_BEFORE = re.compile(rf"[^\s、。，,.!?！？]\s*(?i:\bor|{_OR}|か)\s*\Z")
 _RANGE = re.compile(r"(?i:\s*(?:-|–|—|~|〜|～|to|through|and)\s*)|到|至|から|~|〜|～")
 _BETWEEN = re.compile(r"(?i:\b(?:between|from)\s+\Z)|介于\s*\Z|在\s*\Z")
 _UNIT_BETWEEN = r"[^\s0-9]{0,4}?"

@@ -1,46 +1,66 @@
 """The `date` grader: dates compared at the precision the reference gives, in English, Japanese and Chinese.
 
-"June 2018", "Jun. 2018", "2018-06", "2018/6", "2018年6月", "２０１８年６月", "二〇一八年六月", "平成30年6月" and
-"民國107年6月" are all 2018-06. Rules:
+"June 2018", "Jun. 2018", "2018-06", "2018/6", "2018年6月", "２０１８年６月", "二〇一八年六月", "平成30年6月", "H30.6.11"
+and "民國107年6月" are all 2018-06; "645年", "公元645年" and "AD 645" are 645; "紀元前221年", "前221年" and "221 BC" are
+221 BC. Rules:
 
-* Every date mention in a text is found, with its precision: year, year-month or full date. A date needs a
-  four-digit year (or an era year): "June" or "6月" alone is no date, so today's date can never fill a gap, and
-  two-digit years ("18年6月", "Jun '18", "6/11/18") are not read at all, since 18年 may be 2018 or Heisei 18
-  (2006) and '18 may be 1918.
+* Every date mention in a text is found, with its precision: year, year-month or full date. A date needs a year
+  that says it is one: four digits, an era, 年 after three digits, or an AD/BC marker. "June" or "6月" alone is no
+  date, so today's date can never fill a gap, and two-digit years ("18年6月", "Jun '18", "6/11/18") are not read
+  unless marked (公元18年, AD 18), since 18年 may be 2018, Heisei 18 (2006) or a duration, and '18 may be 1918.
 * The forms read: Japanese/Chinese 2018年6月11日 (also 号/號 for the day, の between year and month, spaces,
-  full-width digits, and numerals such as 二〇一八年六月十一日, converted by cn2an or kanjize); Japanese eras
-  令和/平成/昭和/大正/明治 N年 (元年 is year 1) and the Minguo calendar 民國/民国 N年 = 1911 + N; year-first numbers
-  2018-06-11, 2018/6/11, 2018-06, 2018/6, 2018.06.11; English month names with a year (June 2018, Jun. 2018,
-  June 11, 2018, 11 June 2018, the 11th of June, 2018, 11-Jun-2018, and year first with a capitalised month:
-  2018 June, 2018 Jun 11), read by dateparser; day-month-year numbers 06/11/2018, read by dateparser as
-  month/day/year when the eval's language is English and as day/month/year otherwise; month/year numbers 6/2018;
-  and a bare four-digit year between 1000 and 2999 ("in 2018"). Month names are English only. Not read: compact
-  20180611, abbreviated eras (H30), a month or day without a year ("June 11" … "in 2018").
-  No installed library knows the Japanese eras (dateparser does not), so ERAS is a small table of their first
-  years, which is fixed calendar data.
+  full-width digits, and numerals such as 二〇一八年六月十一日, converted by cn2an or kanjize); three-digit years with
+  年 (645年; not 300年間, 100年前, 800年代); Japanese eras 令和/平成/昭和/大正/明治 N年 (元年 is year 1), with a dotted
+  date (平成30.6.11) and abbreviated with 年 or a full date (H30年, S64年, H30.6.11, R1.5.1, R元年), and the Minguo
+  calendar 民國/民国 N年 = 1911 + N; years marked AD (公元618年, 西元, 西暦79年, AD 79, 79 AD, 79 CE) or BC (公元前,
+  紀元前, 前221年 with three or four digits, 221 BC, 221 BCE, 221 B.C.), a BC year being negative so that it never
+  equals the AD year; year-first numbers 2018-06-11, 2018/6/11, 2018-06, 2018/6, 2018.06.11; English month names with
+  a four-digit year (June 2018, Jun. 2018, June 11, 2018, 11 June 2018, the 11th of June, 2018, 11-Jun-2018, and year
+  first with a capitalised month: 2018 June, 2018 Jun 11), read by dateparser; day-month-year numbers 06/11/2018, read
+  by dateparser as month/day/year when the eval's language is English and as day/month/year otherwise; month/year
+  numbers 6/2018; and a bare four-digit year between 1000 and 2999 ("in 2018"). Only when a text has no other date,
+  a bare three-digit number not followed by a unit ("618", not "289 years") and a bare era abbreviation ("S64": R1,
+  T5 and M2 are more often names) are years too. Month names are English only. Not read: compact 20180611, a month
+  or day without a year ("June 11" … "in 2018"), a month or day with a year under 1000 ("August 24, 79 AD" is 79).
+  The eras and markers are in calendars.py.
 * A reference's FIRST date is the answer; several references are alternatives; a reference with no date can never
   be matched. The reference's precision decides what must agree: an output date matches when it has at least the
   reference's parts and they are equal (2018-06-11 matches the reference "June 2018"; "2018" does not match the
   reference 2018-06; 2018-06 does not match 2018-07). The output matches when ANY of the dates it commits to does (not
   a negated one, alternatives such as "1945 or 1946", a range, or one before its final answer: grading/commitment.py).
-* A date that does not exist (February 30, 2018; 2018年2月30日) is no date, not even its year. An output with no
-  date at all is `unparsed`.
+* A date that does not exist (February 30, 2018; 2018年2月30日; year 0) is no date, not even its year. An output with
+  no date at all is `unparsed`.
 """
 
 from __future__ import annotations
 
-import datetime
 import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from harness.grading.calendars import (
+    AD_LATIN,
+    BC_LATIN,
+    ERA,
+    ERA_ABBREVIATED,
+    ERA_BARE,
+    MARKED_CJK,
+    SHORT_BARE,
+    SHORT_CJK,
+    TAIL,
+    PartialDate,
+    parts,
+    read_era,
+    read_latin,
+    read_marked_cjk,
+    valid,
+)
 from harness.grading.commitment import Located, commitment
+from harness.grading.numerals import NUMERALS
+from harness.grading.units import UNITS, unit_after
 from harness.types import Sample, Score
-
-ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019, "民國": 1912, "民国": 1912}
-"""The Gregorian year in which each Japanese era (and the Republic of China's Minguo calendar) had its year 1."""
 
 _MONTH_KEYS = (
     "january",
@@ -58,12 +78,9 @@ _MONTH_KEYS = (
 )
 """dateparser's names for the months, whose English spellings (Sept, Sep, September …) come from its data."""
 
-_NUMERALS = "〇零一二三四五六七八九十百千两兩"
-_KANJI_NUMBER = re.compile(rf"(?<![{_NUMERALS}])[{_NUMERALS}]{{1,12}}(?=\s{{0,3}}[年月日号號])")
+_KANJI_NUMBER = re.compile(rf"(?<![{NUMERALS}])[{NUMERALS}]{{1,12}}(?=\s{{0,3}}[年月日号號])")
 """A numeral before 年, 月 or 日; matched only from the start of a run, so a long run costs linear time."""
-_TAIL = r"(?:\s*の?\s*(?P<month>[0-9]{1,2})\s*月(?:\s*(?P<day>[0-9]{1,2})\s*[日号號])?)?"
-_ERA = re.compile(rf"(?P<era>{'|'.join(ERAS)})\s*(?P<year>元|[0-9]{{1,3}})\s*年{_TAIL}")
-_CJK = re.compile(rf"(?<![0-9])(?P<year>[0-9]{{4}})\s*年{_TAIL}")
+_CJK = re.compile(rf"(?<![0-9])(?P<year>[0-9]{{4}})\s*年{TAIL}")
 _YEAR_FIRST = re.compile(
     r"(?<![0-9A-Za-z.\-/])(?P<year>[0-9]{4})(?:(?P<sep>[-/])(?P<month>[0-9]{1,2})(?:(?P=sep)(?P<day>[0-9]{1,2}))?"
     r"|\.(?P<dmonth>[0-9]{1,2})\.(?P<dday>[0-9]{1,2}))(?![0-9]|[-/.][0-9])"
@@ -74,26 +91,6 @@ _BARE_YEAR = re.compile(r"(?<![0-9A-Za-z.,/:])(?<![A-Za-z]-)[12][0-9]{3}(?![0-9A
 _MAX_LISTED = 50
 _MAX_MENTIONS = 1000
 """Dates read from one text at most (a flood of dates must not take minutes)."""
-
-
-@dataclass(frozen=True)
-class PartialDate:
-    """A date known to the year, the month or the day."""
-
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    def __str__(self) -> str:
-        parts = [f"{self.year:04d}"] + [f"{part:02d}" for part in (self.month, self.day) if part is not None]
-        return "-".join(parts)
-
-    def agrees_with(self, reference: PartialDate) -> bool:
-        """Whether this date has every part `reference` has, with the same values."""
-        return all(
-            want is None or got == want
-            for got, want in ((self.year, reference.year), (self.month, reference.month), (self.day, reference.day))
-        )
 
 
 @dataclass(frozen=True)
@@ -133,7 +130,7 @@ class DateGrader:
             "matched": matched,
         }
         if not found:
-            detail["problem"] = "no date (with a four-digit or era year) in the output"
+            detail["problem"] = "no date (a year of four digits, an era, 645年, AD 79 or 221 BC) in the output"
         elif not committed:
             detail["problem"] = "no date the output commits to"
         return Score(value, {"accuracy": value}, detail, unparsed=not found)
@@ -169,14 +166,22 @@ def locate_dates(text: str, language: str = "en") -> tuple[str, list[DateMention
         for start, end in spans:  # a span read (or refused) is not read again by a looser form
             masked = masked[:start] + " " * (end - start) + masked[end:]
 
-    take(_ERA, _read_era)
+    take(ERA, read_era)
+    take(ERA_ABBREVIATED, read_era)
+    take(MARKED_CJK, read_marked_cjk)
+    take(BC_LATIN, lambda match: read_latin(match, bc=True))  # before month names: June 1046 BC is no AD date
     take(_CJK, _read_cjk)
+    take(SHORT_CJK, _read_cjk)
     for pattern, precision in _month_name_patterns():
         take(pattern, lambda match, precision=precision: _read_english(match.group(), precision))
+    take(AD_LATIN, lambda match: read_latin(match, bc=False))  # after them: June 11, 2018 AD keeps its day
     take(_YEAR_FIRST, _read_year_first)
     take(_NUMERIC_DMY, lambda match: _read_numeric(match.group(), language))
-    take(_MONTH_YEAR, lambda match: _valid(int(match.group("year")), int(match.group("month")), None))
+    take(_MONTH_YEAR, lambda match: valid(int(match.group("year")), int(match.group("month")), None))
     take(_BARE_YEAR, lambda match: PartialDate(int(match.group())))
+    if not mentions:  # then a bare 618 or S64 is a year
+        take(SHORT_BARE, _read_short_bare)
+        take(ERA_BARE, read_era)
     return text, sorted(mentions, key=lambda m: m.position)
 
 
@@ -195,37 +200,19 @@ def _arabic(match: re.Match[str]) -> str:
             return text
 
 
-def _valid(year: int, month: int | None, day: int | None) -> PartialDate | None:
-    """The date, if it exists in the calendar."""
-    if not 1 <= year <= 9999 or (month is not None and not 1 <= month <= 12):
-        return None
-    if day is not None:
-        try:
-            datetime.date(year, month or 1, day)
-        except ValueError:
-            return None
-    return PartialDate(year, month, day)
-
-
-def _parts(match: re.Match[str]) -> tuple[int | None, int | None]:
-    month, day = match.group("month"), match.group("day")
-    return (int(month) if month else None), (int(day) if day else None)
-
-
-def _read_era(match: re.Match[str]) -> PartialDate | None:
-    number = match.group("year")
-    year = ERAS[match.group("era")] + (0 if number == "元" else int(number) - 1)
-    return None if number == "0" else _valid(year, *_parts(match))
-
-
 def _read_cjk(match: re.Match[str]) -> PartialDate | None:
-    return _valid(int(match.group("year")), *_parts(match))
+    return valid(int(match.group("year")), *parts(match))
+
+
+def _read_short_bare(match: re.Match[str]) -> PartialDate | None:
+    """618 alone: a year, unless a known unit follows (289 years, 300 GB)."""
+    return None if unit_after(match.string, match.end()) in UNITS else PartialDate(int(match.group()))
 
 
 def _read_year_first(match: re.Match[str]) -> PartialDate | None:
     month = match.group("month") or match.group("dmonth")
     day = match.group("day") or match.group("dday")
-    return _valid(int(match.group("year")), int(month), int(day) if day else None)
+    return valid(int(match.group("year")), int(month), int(day) if day else None)
 
 
 @functools.lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ def read_pairs(path: Path) -> list[Pair]:
     problems: list[Problem] = []
     pairs: list[Pair] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines: U+2028 and U+0085 are text in JSON
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"evalrun: cannot read {path}: {exc}") from None
     for number, line in enumerate(lines, 1):

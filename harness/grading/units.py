@@ -12,6 +12,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "heads": ("heads", "head", "ヘッド", "头", "頭"),
     "GB": ("gb", "gigabytes", "gigabyte", "ギガバイト", "吉字节", "吉位元組"),
     "%": ("%", "percent", "per cent", "pct", "パーセント", "百分点"),
+    "‰": ("‰", "per mille", "permille", "per mil", "パーミル"),
     # Units no grader asks for in the registry yet; listed so that a number they follow is not read as another unit.
     "MB": ("mb", "megabytes", "megabyte", "メガバイト"),
     "TB": ("tb", "terabytes", "terabyte", "テラバイト"),
@@ -34,7 +35,8 @@ UNITS: dict[str, tuple[str, ...]] = {
     "times": ("times", "倍"),
 }
 """Known units and their aliases (English in lower case, Japanese, Chinese); a `unit` outside the table is its own
-only alias. The first six are the ones the numeric evals name."""
+only alias. The first six are the ones the numeric evals name; ‰
+is there so that a per-mille number is a proportion too."""
 
 _UNIT_OF_ALIAS = {alias: name for name, aliases in UNITS.items() for alias in aliases}
 _UNIT_ALIAS = re.compile(

@@ -141,7 +141,7 @@ KINDS: Mapping[str, GraderKind] = _kinds(
         "choice",
         ("accuracy",),
         (),
-        "1 if the option the output chose is right; an answer naming no single option is `unparsed`",
+        "1 if the option the output chose is the key's (`B`, `イ`, `乙`, `③`, `(2)`, `2` or its text); an answer naming no single option is `unparsed`",
     ),
     GraderKind(
         "numeric",
@@ -153,14 +153,15 @@ KINDS: Mapping[str, GraderKind] = _kinds(
             ),
         ),
         "1 if a number in the output equals the reference's by value: `175 billion` = `175B` = `1750億` = `1,750亿` ="
-        " `一千七百五十亿` = `１７５０億` = `1.75e11`",
+        " `一千七百五十亿` = `１７５０億` = `1.75e11`; `1/2` = `二分之一` = `0.5`; `3割` = `30%` = `0.3`",
     ),
     GraderKind(
         "date",
         ("accuracy",),
         (),
         "1 if a date in the output agrees with the reference at the reference's precision: `June 2018` = `2018年6月`"
-        " = `2018-06` = `2018年6月11日`; `平成30年6月` too",
+        " = `2018-06` = `2018年6月11日`; `平成30年6月` and `H30年6月` too; `645年` = `AD 645`; `公元前221年` = `221 BC`"
+        " ≠ `221`",
     ),
     GraderKind(
         "regex",

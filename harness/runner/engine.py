@@ -27,6 +27,7 @@ from harness.runner.progress import Board
 from harness.runner.records import RunRecord, SampleRecord
 from harness.runner.store import RunStore
 from harness.runner.summary import Tally, now, summarize
+from harness.text.language import in_language
 from harness.types import Request, Sample
 
 
@@ -97,6 +98,8 @@ def samples_in_progress(options: RunOptions) -> int:
 
 
 T = TypeVar("T")
+LANGUAGE_SAMPLE = 2000
+"""How much of an answer is read to tell its language (its start tells; the rest would cost the event loop)."""
 SAVE_SECONDS = 5.0
 """How often a running run rewrites its run.json with the totals so far."""
 
@@ -291,6 +294,7 @@ async def _attempt(
         await _after_freed_requests()
     first_token = response.time_to_first_token
     record.output = response.output
+    record.in_language = in_language(response.output[:LANGUAGE_SAMPLE], spec.language)
     record.output_cut = response.full_bytes is not None
     record.output_bytes = response.full_bytes
     record.usage = {

@@ -52,6 +52,13 @@ class SampleRecord:
     score: float | None = field(default=None, metadata=_about("the primary score", minimum=0, maximum=1))
     metrics: dict[str, float] | None = field(default=None, metadata=_about("every metric's value"))
     unparsed: bool = field(default=False, metadata=_about("the grader found no answer it could read in the output"))
+    in_language: bool | None = field(
+        default=None,
+        metadata=_about(
+            "whether the answer is written in the eval's language and script; null when its letters cannot tell (a"
+            " number, a label, a name in Latin letters)"
+        ),
+    )
     grader: dict[str, Any] | None = field(
         default=None, metadata=_about("what the grader saw: the reference matched, the option chosen, …")
     )
@@ -132,6 +139,10 @@ class Counts:
         metadata=_about("answers longer than the answer limit, cut to it and graded on the part kept", **COUNT),
     )
     retries: int = field(default=0, metadata=_about("extra attempts made over all samples", **COUNT))
+    in_language: int = field(
+        default=0, metadata=_about("answers written in the eval's language and script (of language_known)", **COUNT)
+    )
+    language_known: int = field(default=0, metadata=_about("answers whose language their letters tell", **COUNT))
 
 
 @dataclass

@@ -28,6 +28,8 @@ class Tally:
     cached: int = 0
     cut: int = 0
     """Answers cut to the answer limit (`output_cut`), graded on what was kept."""
+    in_language: int = 0
+    language_known: int = 0
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -65,6 +67,9 @@ class Tally:
         if record.finish_reason:
             self.finish_reasons[record.finish_reason] += 1
         self.unparsed += record.unparsed
+        if record.in_language is not None:
+            self.language_known += 1
+            self.in_language += record.in_language
         metrics = record.metrics or {}
         for name in self.metrics:
             if self.epochs == 1:
@@ -119,6 +124,8 @@ def summarize(
             cached=tally.cached,
             cut=tally.cut,
             retries=tally.retries,
+            in_language=tally.in_language,
+            language_known=tally.language_known,
         ),
         primary_metric=metrics[0],
         metrics={name: estimate(tally.reduced(name, reducer), seed) for name in metrics},

@@ -43,7 +43,7 @@ def stored(results: Path, model: str, scores: dict[str, float], eval_id: str = "
         },
         model={"name": model},
         metrics={"accuracy": found},
-        counts={"samples": len(scores), "scored": len(scores)},
+        counts={"samples": len(scores), "scored": len(scores), **fields.pop("counts", {})},
         created_at=fields.pop("created_at", f"2026-01-01T00:00:{len(list(results.glob('runs/*'))):02d}+00:00"),
         **fields,
     )
@@ -247,3 +247,14 @@ def test_the_terminal_table_fits_its_width_by_splitting_wide_tables(tmp_path: Pa
     assert narrow.count("rank ") > wide.count("rank ")  # the ranking was split, its first columns repeated
     piped = evalrun("report", "--runs", str(tmp_path), cwd=tmp_path, env={"COLUMNS": ""}).stdout
     assert piped == wide  # to no terminal: not split
+
+
+def test_the_share_of_answers_in_the_eval_s_language_is_shown_beside_the_scores(tmp_path: Path) -> None:
+    counts = {"samples": len(IDS), "scored": len(IDS), "in_language": 30, "language_known": 120}
+    stored(tmp_path, "openai/drifter", coin(0.5, 1), counts=counts)
+    stored(tmp_path, "openai/steady", coin(0.5, 2))
+    document = json.loads(evalrun("report", "--runs", str(tmp_path), "--format", "json", cwd=REPO).stdout)
+    rates = {cell["model"]: cell["in_language_rate"] for cell in document["cells"]}
+    assert rates == {"openai/drifter": 0.25, "openai/steady": None}
+    table = evalrun("report", "--runs", str(tmp_path), "--format", "md", cwd=REPO).stdout
+    assert "in language" in table and "25.0%" in table

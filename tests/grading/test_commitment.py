@@ -28,6 +28,10 @@ def score(kind: str, output: str, reference: str, language: str = "en") -> float
         ("12か13", "13", "ja", 0.0),
         ("12或13", "12", "zh-Hans", 0.0),
         ("12 or twelve", "12", "en", 1.0),
+        ("1/2", "0.5", "en", 1.0),  # a fraction is one value, not two alternatives
+        ("二分の一か三分の一", "0.5", "ja", 0.0),  # two fractions are
+        ("不是三分之一，是二分之一", "1/2", "zh-Hans", 1.0),
+        ("12 / 13", "12", "en", 0.0),  # a slash with spaces joins alternatives
         ("100-200", "100", "en", 0.0),
         ("10〜20人", "20", "ja", 0.0),
         ("10〜20人", "10〜20人", "ja", 1.0),

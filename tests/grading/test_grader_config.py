@@ -190,6 +190,22 @@ def test_grade_command_reads_a_file_and_reports_bad_lines(tmp_path: Path) -> Non
     assert [line.split(":")[1] for line in result.stderr.splitlines()] == ["2", "3"]
 
 
+def test_grade_command_keeps_line_separators_inside_strings_and_escapes_what_could_fool_a_terminal(
+    tmp_path: Path,
+) -> None:
+    lines = [{"output": "東京\u2028です", "references": ["東京"]}, {"output": "x\u0085y\u202e", "references": ["x"]}]
+    pairs = write(tmp_path / "pairs.jsonl", "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    for extra in ([], ["--json"]):
+        result = evalrun(
+            "grade", "--grader", "includes", "--language", "ja", "--input", str(pairs), *extra, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        assert not any(ch in result.stdout for ch in "\u2028\u0085\u202e"), extra
+    document = json.loads(result.stdout)
+    assert [r["line"] for r in document["results"]] == [1, 2]
+    assert [r["output"] for r in document["results"]] == [line["output"] for line in lines]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

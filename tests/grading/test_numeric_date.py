@@ -98,7 +98,7 @@ NUMERIC_CASES = [
     ("ja", "2.6兆トークン", "2.6T", 1.0),
     ("en", "50%", "50", 1.0),
     ("en", "50 percent", "50%", 1.0),
-    ("en", "50%", "0.5", 0.0),  # a percentage is the number as written
+    ("en", "50%", "0.5", 1.0),  # a percentage is also its proportion (was 0 before issue 14)
     ("ja", "５０％", "50%", 1.0),
     ("ja", "50パーセント", "50%", 1.0),
     ("zh-Hans", "百分之五十", "50%", 1.0),
@@ -194,10 +194,10 @@ NUMERIC_CASES = [
     ("en", "several thousand", "1000", 0.0),
     ("zh-Hans", "数百万用户，其中3万活跃", "1000000", 0.0),
     ("ja", "数十億", "1000000000", 1.0),  # weak, but the only number
-    # thin and no-break spaces group digits; a plain space does not
+    # thin, no-break and plain spaces group digits (plain ones only in whole groups of three: was 0 before issue 14)
     ("en", "1\u202f000\u202f000", "1000000", 1.0),
     ("en", "175\u00a0000", "175000", 1.0),
-    ("en", "1 000 000", "1000000", 0.0),
+    ("en", "1 000 000", "1000000", 1.0),
     # Chinese variants that only kanjize reads
     ("zh-Hans", "千亿", "100 billion", 1.0),
     ("zh-Hant", "千七百五十萬", "17500000", 1.0),
@@ -494,6 +494,231 @@ def test_parse_date_precision() -> None:
     assert parse_date("2018年6月11日", "ja") == PartialDate(2018, 6, 11)
     assert str(PartialDate(2018, 6)) == "2018-06"
     assert parse_date("no date here") is None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# forms read since issue 14 (class 4): fractions, proportions, halves and dozens, financial numerals, SI grouping, and
+# years of one to three digits, AD and BC years, abbreviated eras
+
+FORM_CASES = [
+    # (language, output, reference, expected)
+    # fractions are one number, never two alternatives
+    ("en", "1/2", "0.5", 1.0),
+    ("en", "1/2", "1", 0.0),
+    ("en", "1/2", "2", 0.0),
+    ("zh-Hans", "1/2", "12", 0.0),
+    ("en", "½", "1/2", 1.0),
+    ("en", "1½ cups", "1.5", 1.0),
+    ("en", "1 1/2", "3/2", 1.0),
+    ("en", "3/4 of the users", "0.75", 1.0),
+    ("en", "-3/4", "-0.75", 1.0),
+    ("en", "It is 1/2 or 1/3", "0.5", 0.0),  # two fractions offered: a hedge
+    ("en", "2019/2020", "2019", 0.0),  # a four-digit numerator: two numbers, offered as alternatives
+    ("ja", "二分の一", "0.5", 1.0),
+    ("ja", "3分の1", "1/3", 1.0),
+    ("ja", "三分の一", "0.3", 0.0),
+    ("zh-Hans", "二分之一", "1/2", 1.0),
+    ("zh-Hans", "负三分之一", "-1/3", 1.0),
+    ("zh-Hans", "三分之一", "3", 0.0),
+    ("zh-Hant", "四分之三", "0.75", 1.0),
+    ("zh-Hant", "四分之三", "4", 0.0),
+    # halves and dozens
+    ("en", "a dozen", "12", 1.0),
+    ("en", "a dozen", "1", 0.0),
+    ("en", "two dozen", "24", 1.0),
+    ("en", "2 dozen eggs", "24", 1.0),
+    ("en", "half a dozen", "6", 1.0),
+    ("en", "half a million", "500000", 1.0),
+    ("en", "half a million", "1000000", 0.0),
+    ("en", "two and a half million", "2.5M", 1.0),
+    ("en", "one and a half", "1.5", 1.0),
+    ("en", "2 and a half", "2.5", 1.0),
+    ("en", "three quarters of a million", "750000", 1.0),
+    ("en", "a third", "1/3", 1.0),
+    ("en", "two thirds", "2/3", 1.0),
+    ("en", "half", "0.5", 1.0),
+    ("en", "half of the 300 users", "0.5", 0.0),  # "half" alone is weak
+    ("en", "the third quarter", "0.25", 0.0),
+    ("zh-Hans", "一半", "0.5", 1.0),
+    ("zh-Hans", "一半以上的人有3个", "0.5", 0.0),
+    ("zh-Hans", "两个半小时", "2.5", 1.0),
+    ("zh-Hant", "一個半", "1.5", 1.0),
+    ("ja", "半分", "0.5", 1.0),
+    ("ja", "1年半", "1.5", 1.0),
+    ("ja", "2018年半ば", "2018.5", 0.0),
+    # digit groups written with plain spaces
+    ("en", "1 000 000", "1", 0.0),
+    ("zh-Hans", "1 000 000", "100万", 1.0),
+    ("zh-Hant", "1 000 000", "1000", 0.0),
+    ("ja", "1 000 000円", "100万円", 1.0),
+    ("en", "12 34", "1234", 0.0),  # a group of two digits: two numbers
+    ("en", "98 99 100 101", "101", 1.0),  # a list stays a list
+    ("en", "between 10 000 and 20 000", "10000-20000", 1.0),
+    # proportions: 割 10%, 分 1%, 厘 0.1%; 成 10%
+    ("ja", "3割", "30%", 1.0),
+    ("ja", "3割", "0.3", 1.0),
+    ("ja", "3割", "3", 0.0),
+    ("ja", "3割", "3%", 0.0),
+    ("ja", "三割", "30%", 1.0),
+    ("ja", "2割5分", "25%", 1.0),
+    ("ja", "2割5分", "2.5%", 0.0),
+    ("ja", "2分5厘", "2.5%", 1.0),
+    ("ja", "打率は3割2分5厘", "0.325", 1.0),
+    ("ja", "5分", "5%", 0.0),  # a 分 alone is a minute
+    ("zh-Hant", "三成", "30%", 1.0),
+    ("zh-Hans", "两成", "2", 0.0),
+    ("zh-Hans", "两成", "0.2", 1.0),
+    ("zh-Hans", "七成五", "75%", 1.0),
+    ("zh-Hans", "一成不变", "10%", 0.0),
+    # a percentage and a plain number
+    ("en", "30%", "0.3", 1.0),
+    ("en", "0.3", "30%", 1.0),
+    ("en", "30%", "30", 1.0),
+    ("en", "thirty percent", "0.3", 1.0),
+    ("en", "30%", "3", 0.0),
+    ("en", "0.3%", "30%", 0.0),
+    ("en", "5%", "50‰", 1.0),
+    ("zh-Hans", "百分之三十", "0.3", 1.0),
+    ("zh-Hans", "千分之五", "0.5%", 1.0),
+    ("zh-Hant", "百分之三十", "三成", 1.0),
+    ("ja", "30パーセント", "3割", 1.0),
+    # financial numerals
+    ("zh-Hant", "壹仟貳佰元", "1200", 1.0),
+    ("zh-Hant", "壹仟零貳元", "1200", 0.0),
+    ("zh-Hans", "贰拾伍万", "250000", 1.0),
+    ("zh-Hans", "叁佰陆拾", "360", 1.0),
+    ("ja", "金壱萬弐阡円", "12000円", 1.0),
+    ("ja", "金弐拾万円", "2万円", 0.0),
+    ("ja", "参拾", "30", 1.0),
+    ("zh-Hans", "参数量为一千七百五十亿", "3", 0.0),  # the 参 of 参数 is no number
+    ("zh-Hans", "中国大陆有十四亿人", "1.4e9", 1.0),  # the 陆 of 大陆 does not join 十四亿
+    ("zh-Hans", "中国大陆有十四亿人", "6.4e9", 0.0),
+    # below zero
+    ("zh-Hant", "零下五度", "-5", 1.0),
+    ("zh-Hans", "零下五度", "5", 0.0),
+    ("ja", "氷点下5度", "-5", 1.0),
+]
+
+
+@pytest.mark.parametrize(("language", "output", "reference", "expected"), FORM_CASES)
+def test_number_forms(language: str, output: str, reference: str, expected: float) -> None:
+    assert numeric(output, reference, language=language) == expected
+
+
+def test_a_fraction_is_one_number_in_the_detail() -> None:
+    score = NumericGrader("en").grade("1/2", sample("0.5"))
+    assert score.detail["output_mentions"] == ["1/2 = 0.5"]
+    assert score.detail["ignored"] == []
+    assert score.detail["matched_as"] == "equal"
+
+
+def test_the_detail_says_how_a_percentage_matched() -> None:
+    assert NumericGrader("en").grade("30%", sample("0.3")).detail["matched_as"] == "30% = 0.3, as a proportion"
+    assert NumericGrader("ja").grade("3割", sample("30%")).detail["output_mentions"] == ["3割 = 30 (%)"]
+    assert NumericGrader("en").grade("30", sample("30%")).detail["matched_as"] == "equal (the % sign left out)"
+    assert NumericGrader("zh-Hans").grade("5%", sample("50‰")).detail["matched_as"] == "the same proportion"
+
+
+def test_a_per_mille_answer_counts_for_a_percent_unit() -> None:
+    assert numeric("5‰", "0.5%", unit="%") == 1.0
+
+
+DATE_FORM_CASES = [
+    # (language, output, reference, expected)
+    # years of three digits with 年; fewer digits need a marker
+    ("ja", "大化の改新は645年です。", "645年", 1.0),
+    ("ja", "645年", "645", 1.0),
+    ("ja", "645年", "1645", 0.0),
+    ("ja", "645年から3年間", "645", 1.0),
+    ("ja", "300年間続いた", "300", 0.0),  # a duration
+    ("zh-Hans", "800年代", "800", 0.0),  # a decade
+    ("zh-Hans", "公元618年", "618", 1.0),
+    ("zh-Hans", "公元618年", "618年", 1.0),
+    ("zh-Hans", "唐朝建立于公元618年", "公元618年", 1.0),
+    ("zh-Hans", "公元18年", "公元18年", 1.0),
+    ("zh-Hant", "西元1949年10月1日", "1949-10-01", 1.0),
+    ("ja", "西暦79年", "AD 79", 1.0),
+    ("en", "It erupted in AD 79.", "79 CE", 1.0),
+    ("en", "It erupted in AD 79.", "1979", 0.0),
+    ("en", "79 AD", "AD 79", 1.0),
+    ("en", "June 11, 2018 AD", "2018-06-11", 1.0),
+    # BC years never equal the AD year
+    ("zh-Hans", "公元前221年", "221", 0.0),
+    ("zh-Hans", "公元前221年", "221 BC", 1.0),
+    ("zh-Hans", "公元前二二一年", "221 BC", 1.0),
+    ("zh-Hans", "秦于前221年统一六国", "公元前221年", 1.0),
+    ("zh-Hant", "前221年", "公元前221年", 1.0),
+    ("zh-Hant", "公元221年", "公元前221年", 0.0),
+    ("ja", "紀元前221年", "221年", 0.0),
+    ("ja", "前221年", "紀元前221年", 1.0),
+    ("en", "221 BCE", "221 BC", 1.0),
+    ("en", "221 B.C.", "221 BC", 1.0),
+    ("en", "221 BC", "AD 221", 0.0),
+    ("en", "June 1046 BC", "1046", 0.0),
+    ("en", "1046 BC", "公元前1046年", 1.0),
+    ("zh-Hans", "不是公元221年，是公元前221年", "221 BC", 1.0),
+    # a bare three-digit number is a year when nothing else is
+    ("en", "The Tang dynasty was founded in 618.", "618", 1.0),
+    ("en", "618", "公元618年", 1.0),
+    ("en", "618-907", "618", 0.0),  # a range
+    ("en", "It lasted 289 years", "289", 0.0),
+    ("en", "79", "AD 79", 0.0),  # two digits alone are no year
+    # abbreviated eras
+    ("ja", "H30.6.11", "2018-06-11", 1.0),
+    ("ja", "R1.5.1", "2019-05-01", 1.0),
+    ("ja", "R元年5月1日", "2019-05-01", 1.0),
+    ("ja", "S64年", "1989", 1.0),
+    ("ja", "S64年", "1964", 0.0),
+    ("ja", "S64", "1989", 1.0),
+    ("ja", "S30.4.1", "1930-04-01", 0.0),
+    ("ja", "S30.4.1", "1955-04-01", 1.0),
+    ("ja", "R3.4.1", "2003-04-01", 0.0),
+    ("ja", "H30年6月", "2018-06", 1.0),
+    ("ja", "平成30.6.11", "2018-06-11", 1.0),
+    ("en", "DeepSeek R1 came out in January 2025", "2019", 0.0),  # a name, with a date beside it
+]
+
+
+@pytest.mark.parametrize(("language", "output", "reference", "expected"), DATE_FORM_CASES)
+def test_date_forms(language: str, output: str, reference: str, expected: float) -> None:
+    assert date(output, reference, language=language) == expected
+
+
+def test_bc_years_are_negative_and_shown_as_bc() -> None:
+    assert parse_date("221 BC") == PartialDate(-221)
+    assert parse_date("公元前221年", "zh-Hans") == PartialDate(-221)
+    assert parse_date("AD 79") == PartialDate(79)
+    assert str(PartialDate(-221)) == "221 BC"
+    assert str(PartialDate(79)) == "0079"
+    score = DateGrader("zh-Hans").grade("前221年", sample("221"))
+    assert (score.value, score.detail["output_dates"], score.detail["reference_dates"]) == (0.0, ["221 BC"], ["0221"])
+
+
+@pytest.mark.parametrize(
+    ("grader", "language", "key"),
+    [
+        ("date", "ja", "645年"),
+        ("date", "zh-Hans", "公元618年"),
+        ("date", "en", "AD 79"),
+        ("date", "en", "79 CE"),
+        ("date", "en", "221 BC"),
+        ("date", "ja", "紀元前221年"),
+        ("date", "zh-Hant", "公元前221年"),
+        ("date", "ja", "H30.6.11"),
+        ("date", "ja", "S64年"),
+        ("date", "en", "618"),
+        ("numeric", "en", "1/2"),
+        ("numeric", "ja", "二分の一"),
+        ("numeric", "zh-Hans", "二分之一"),
+        ("numeric", "ja", "2割5分"),
+        ("numeric", "zh-Hant", "壹仟貳佰"),
+        ("numeric", "en", "1 000 000"),
+        ("numeric", "en", "half a million"),
+    ],
+)
+def test_the_answer_key_in_these_forms_passes_the_oracle_self_test(grader: str, language: str, key: str) -> None:
+    score = numeric(key, key, language=language) if grader == "numeric" else date(key, key, language=language)
+    assert score == 1.0
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -107,6 +107,9 @@
           text = `${num(cell.mean)} [${num(cell.ci_low)}, ${num(cell.ci_high)}] n=${cell.n}`;
           if (cell.errors) text += ` failed=${cell.errors}`;
           if (cell.unparsed) text += ` unparsed=${cell.unparsed}`;
+          if (cell.in_language_rate !== null && cell.in_language_rate < 0.9) {
+            text += ` in language ${Math.round(cell.in_language_rate * 100)}%`;  // a model drifting out of it
+          }
         }
         const td = el("td", { class: "num", text });
         if (cell) td.title = `run ${cell.run_id}, ${cell.created_at}, evalrun ${cell.harness_version}, spec ` +
