@@ -4,12 +4,14 @@ computes them, checked on vectors scored with the real fuzzywuzzy and python-Lev
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
 from harness.grading import make_grader
+from harness.grading.explain import score_pairs
 from harness.grading.llm_jp_eval import METRICS, answer_text, llm_jp_eval_score, sorted_words, token_sort_ratio
 from harness.grading.standards import standard_score
 from harness.registry.graders import STANDARD_METRICS, metric_label, metrics_of, standard_of
@@ -179,6 +181,31 @@ def test_tables_name_the_standard_beside_the_metric() -> None:
     assert standard_of("em", {}) is standard_of("f1", {"standard": "cjk"}) is standard_of("includes", {}) is None
     assert metric_label("char_f1", "llm-jp-eval") == "llm-jp-eval char_f1"
     assert metric_label("f1", "jsquad") == "jsquad f1" and metric_label("f1", None) == "f1"
+
+
+_DOC_ROW = re.compile(r"^\| `(.*?)` \| `(.*?)` \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| .* \|$")
+
+
+def _doc_rows() -> list[tuple[str, str, float, float, float]]:
+    """The rows of docs/graders.md's llm-jp-eval table (`\\n` in a cell is a newline)."""
+    text = (REPO / "docs/graders.md").read_text(encoding="utf-8")
+    section = text[text.index("**`standard: llm-jp-eval`**") :]
+    section = section[section.index("| output | reference | `exact_match`") :]
+    section = section[: section.index("\n\n")]
+    rows = [_DOC_ROW.match(line) for line in section.splitlines()[2:]]
+    assert all(rows), section
+    return [(m[1].replace("\\n", "\n"), m[2].replace("\\n", "\n"), *map(float, m.groups()[2:])) for m in rows if m]
+
+
+def test_the_docs_table_is_what_evalrun_grade_gives() -> None:
+    rows = _doc_rows()
+    assert len(rows) >= 10
+    config = {"kind": "em", "standard": "llm-jp-eval"}
+    for output, reference, exact_match, char_f1, set_f1 in rows:
+        (result,) = score_pairs(config, "ja", [(1, output, (reference,), (), {})])
+        got = result["metrics"]
+        assert (got["exact_match"], got["char_f1"]) == (exact_match, char_f1), output
+        assert got["set_f1"] == pytest.approx(set_f1, abs=0.005), output
 
 
 def test_rapidfuzz_is_imported_only_to_score() -> None:
