@@ -149,8 +149,11 @@ class StoredRuns(Sequence["Run"]):
         return iter(self.runs)
 
     def frame(self) -> pandas.DataFrame:
-        """One row per run and metric: run id, eval, language, model, status, metric, mean, ci_low, ci_high, n,
-        samples, errors, unparsed, cost_usd, created_at."""
+        """One row per run and metric: run id, eval, language, model, status, metric, standard (the official one an
+        em/f1 grader computed it by, else None), primary, mean, ci_low, ci_high, n, samples, errors, unparsed,
+        cost_usd, created_at."""
+        from harness.registry.graders import standard_of
+
         rows = [
             {
                 "run_id": run.run_id,
@@ -159,6 +162,7 @@ class StoredRuns(Sequence["Run"]):
                 "model": run.model,
                 "status": run.summary.status,
                 "metric": metric,
+                "standard": standard_of(run.summary.eval.grader, run.summary.eval.grader_options),
                 "primary": metric == run.summary.primary_metric,
                 "mean": None if found is None else found.mean,
                 "ci_low": None if found is None else found.ci_low,

@@ -15,9 +15,9 @@ from harness.analysis.ranking import ALPHA, Overall
 from harness.errors import printable
 
 CELL_FIELDS = (
-    "model", "reference", "column", "eval", "language", "suites", "tags", "metric", "mean", "ci_low", "ci_high", "n",
-    "samples", "errors", "unparsed", "error_rate", "unparsed_rate", "in_language_rate", "tokens_in", "tokens_out",
-    "cost_usd",
+    "model", "reference", "column", "eval", "language", "suites", "tags", "metric", "standard", "mean", "ci_low",
+    "ci_high", "n", "samples", "errors", "unparsed", "error_rate", "unparsed_rate", "in_language_rate", "tokens_in",
+    "tokens_out", "cost_usd",
     "latency_p50_s", "latency_p95_s", "throughput", "status", "run_id", "created_at", "harness_version",
     "spec_hash", "data_hash", "grader", "grader_options", "generation", "served_by",
 )  # fmt: skip
@@ -40,6 +40,7 @@ def cell_record(cell: Cell, row: Row) -> dict[str, Any]:
         "suites": list(column.suites),
         "tags": list(column.tags),
         "metric": column.metric,
+        "standard": column.standard,
         "mean": None if found is None else found.mean,
         "ci_low": None if found is None else found.ci_low,
         "ci_high": None if found is None else found.ci_high,
@@ -85,6 +86,8 @@ def board_data(board: Board) -> dict[str, Any]:
                 "suites": list(c.suites),
                 "tags": list(c.tags),
                 "metric": c.metric,
+                "standard": c.standard,
+                "metric_label": c.metric_label,
             }
             for c in board.columns
         ],
@@ -174,7 +177,7 @@ def board_text(board: Board, markdown: bool, width: int | None = None) -> str:
         columns = [c for c in board.columns if c.language == language]
         parts.append(heading(language))
         table = [[_safe(row.model, markdown)] + [_cell(row.cells.get(c.label)) for c in columns] for row in board.rows]
-        names = ["model"] + [f"{_safe(c.label, markdown)} ({c.metric})" for c in columns]
+        names = ["model"] + [f"{_safe(c.label, markdown)} ({c.metric_label})" for c in columns]
         parts.append(tabulate(table, names, keep=1))
     parts += _consistency(board, heading, tabulate, prose, markdown) + _practical(board, heading, tabulate, markdown)
     if board.choice.excluded:

@@ -17,6 +17,7 @@ from typing import Any
 
 from harness.analysis.pairing import Run
 from harness.errors import InputError, printable
+from harness.registry.graders import metric_label, standard_of
 from harness.runner.record_views import read_scores
 from harness.runner.records import RunRecord
 from harness.runner.summary import reduce
@@ -173,6 +174,7 @@ def compare_pair(a: Run, b: Run, metric: str | None, seed: int, resamples: int) 
     return {
         "eval": a.eval_id,
         "metric": metric,
+        "standard": standard_of(a.summary.eval.grader, a.summary.eval.grader_options),
         "binary": binary,
         "a": _side(a, xs),
         "b": _side(b, ys),
@@ -247,7 +249,7 @@ def render(document: Mapping[str, Any], show: int = 10) -> str:
     rows = [
         [
             _safe(c["eval"]),
-            _safe(c["metric"]),
+            _safe(metric_label(c["metric"], c.get("standard"))),
             c["n"],
             _number(c["a"]["mean"]) + ("" if len(a_names) == 1 else f" {_safe(c['a']['model'])}"),
             _number(c["b"]["mean"]) + ("" if len(b_names) == 1 else f" {_safe(c['b']['model'])}"),

@@ -13,6 +13,7 @@ from harness.analysis.pairing import Run
 from harness.analysis.ranking import Column as ColumnResamples
 from harness.analysis.ranking import Overall, combine, overall_of, paired_p, rank, resample_column, win_rate
 from harness.analysis.score_arrays import group_scores
+from harness.registry.graders import metric_label, standard_of
 from harness.runner.statistics import Estimate
 
 REFERENCE_PREFIX = "baseline/"
@@ -28,6 +29,13 @@ class BoardColumn:
     suites: tuple[str, ...]
     metric: str
     tags: tuple[str, ...] = ()
+    standard: str | None = None
+    """The official standard the metric is computed by (`llm-jp-eval`, `jsquad`, …); None for evalrun's own."""
+
+    @property
+    def metric_label(self) -> str:
+        """The metric as the board names it, with its standard: `llm-jp-eval char_f1`."""
+        return metric_label(self.metric, self.standard)
 
 
 @dataclass
@@ -112,7 +120,8 @@ def _columns(
         label = key.eval_id if seen[key.eval_id] == 1 else f"{key.eval_id} #{seen[key.eval_id]}"
         member = tuple(sorted(suite for suite, evals in suites.items() if key.eval_id in evals))
         language, metric = run.summary.eval.language, run.summary.primary_metric
-        columns.append(BoardColumn(key, label, language, member, metric, tuple(tags.get(key.eval_id, ()))))
+        standard = standard_of(run.summary.eval.grader, run.summary.eval.grader_options)
+        columns.append(BoardColumn(key, label, language, member, metric, tuple(tags.get(key.eval_id, ())), standard))
     return columns
 
 

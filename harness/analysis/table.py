@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.registry.graders import metric_label, standard_of
 from harness.runner.engine import Skipped
 from harness.runner.records import RunRecord
 
@@ -36,7 +37,8 @@ def results_table(summaries: Sequence[RunRecord], skipped: Sequence[Skipped], mo
     for summary in summaries:
         eval_id = summary.eval.id
         evals.setdefault(eval_id, {})[summary.model.name] = cell(summary)
-        metric_of[eval_id] = summary.primary_metric
+        standard = standard_of(summary.eval.grader, summary.eval.grader_options)
+        metric_of[eval_id] = metric_label(summary.primary_metric, standard)
     for skip in skipped:
         evals.setdefault(skip.eval_id, {})[skip.model] = "n/a"
     rows = [

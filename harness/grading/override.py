@@ -54,5 +54,9 @@ def with_options(spec: EvalSpec, options: Sequence[str]) -> EvalSpec:
         raise InputError(
             [f"evalrun: eval {spec.id!r}: {str(p).removeprefix('evalrun: ')}" for p in exc.problems]
         ) from None
+    from harness.registry.graders import metrics_when_changed
+
     grader_options = {key: value for key, value in config.items() if key != "kind"}
-    return replace(spec, grader_options=grader_options, raw={**spec.raw, "grader": config})
+    metrics = metrics_when_changed(spec.metrics, spec.grader_config, config)
+    raw = {**spec.raw, "grader": config, **({"metrics": list(metrics)} if metrics != spec.metrics else {})}
+    return replace(spec, grader_options=grader_options, metrics=metrics, raw=raw)

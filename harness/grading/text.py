@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.grading.commitment import negated, offered_with_another
 from harness.grading.normalize import Normalization, joined_tokens, surface, tokenize
-from harness.registry.graders import OWN_STANDARD
+from harness.registry.graders import LLM_JP_EVAL, OWN_STANDARD, metrics_of
 from harness.text.cjk import CJK, fold
 from harness.text.scripts import written_in
 from harness.types import Sample, Score
@@ -51,7 +52,8 @@ class MatchGrader:
 
 @dataclass(frozen=True)
 class OverlapGrader:
-    """Exact match and F1, best over references, in evalrun's own `cjk` mode or an official script's `standard`."""
+    """Exact match and F1, best over references, in evalrun's own `cjk` mode or an official script's `standard`
+    (`llm-jp-eval`: its exact_match, char_f1 and set_f1, by those names; see grading/llm_jp_eval.py)."""
 
     language: str
     primary: str = "f1"
@@ -60,6 +62,8 @@ class OverlapGrader:
 
     def grade(self, output: str, sample: Sample) -> Score:
         """Score `output` against the sample's references."""
+        if self.standard == LLM_JP_EVAL:
+            return _llm_jp_eval(output, sample, metrics_of({"kind": self.primary, "standard": self.standard})[0])
         if self.standard != OWN_STANDARD:
             from harness.grading.standards import standard_score
 
@@ -92,6 +96,27 @@ class OverlapGrader:
             "reference_tokens": best_tokens,
         }
         return Score(metrics[self.primary], metrics, detail)
+
+
+def _llm_jp_eval(output: str, sample: Sample, primary: str) -> Score:
+    """llm-jp-eval's exact_match, char_f1 and set_f1, with the texts each compared."""
+    from harness.grading.llm_jp_eval import line_counts, llm_jp_eval_score
+
+    result = llm_jp_eval_score(output, sample.references)
+    metrics = {"exact_match": result.exact_match, "char_f1": result.char_f1, "set_f1": result.set_f1}
+    found, answer_lines, gold_lines = line_counts(result.answer, result.gold)
+    detail: dict[str, Any] = {
+        "standard": LLM_JP_EVAL,
+        "best_reference": result.reference,
+        "answer": result.answer,
+        "gold": result.gold,
+        "char_f1": f"token_sort_ratio {result.ratio} ÷ 100: edit-distance ratio of sorted words, not a character F1",
+        "sorted_words": [result.answer_words, result.gold_words],
+        "set_f1": f"{found} of {answer_lines} distinct answer line(s) found among the reference's {gold_lines} line(s)",
+    }
+    if result.answer != unicodedata.normalize("NFKC", output).strip():
+        detail["cut"] = "the answer ends at the output's first blank line, as llm-jp-eval reads it"
+    return Score(metrics[primary], metrics, detail)
 
 
 def token_f1(prediction: Sequence[str], reference: Sequence[str]) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from harness.errors import Problem
-from harness.registry.graders import KINDS, config_problems
+from harness.registry.graders import config_problems, metrics_of
 from harness.registry.specs import CREDENTIAL_HEADERS, PromptSpec, endpoint_url_problem
 from harness.registry.workspace import Workspace
 from harness.registry.yamlfile import YamlDocument
@@ -162,12 +162,12 @@ def eval_problems(doc: YamlDocument, workspace: Workspace) -> list[Problem]:
         add(["prompt", part], f"prompt.{part}: {message}")
     for where, message in config_problems(data["grader"]):
         add(["grader", *where], f"grader: {message}")
-    grader = data["grader"]["kind"]
+    grader, produced = data["grader"]["kind"], metrics_of(data["grader"])
     for index, metric in enumerate(data.get("metrics") or ()):
-        if metric not in KINDS[grader].metrics:
+        if metric not in produced:
             add(
                 ["metrics", index],
-                f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(KINDS[grader].metrics)})",
+                f"metric {metric!r} is not produced by grader {grader!r} (it gives {', '.join(produced)})",
             )
     return problems
 

@@ -6,7 +6,7 @@ are all read from KINDS; `harness.grading` holds one constructor per kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,8 +46,15 @@ class GraderKind:
 
 OWN_STANDARD = "cjk"
 """evalrun's own `em`/`f1` mode: the normalization pipeline and bag-of-tokens F1."""
-STANDARDS = (OWN_STANDARD, "squad-v1.1", "cmrc2018", "jsquad")
+LLM_JP_EVAL = "llm-jp-eval"
+"""The standard of llm-jp-eval (and the Nejumi and Swallow boards), which names its metrics its own way."""
+STANDARDS = (OWN_STANDARD, "squad-v1.1", "cmrc2018", "jsquad", LLM_JP_EVAL)
 """`em`/`f1` standards: evalrun's own and the official scripts reproduced exactly."""
+STANDARD_METRICS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    LLM_JP_EVAL: {"em": ("exact_match", "char_f1", "set_f1"), "f1": ("char_f1", "exact_match", "set_f1")},
+}
+"""The metrics an `em` or `f1` grader reports under a standard with names of its own (primary first): llm-jp-eval's
+`exact_match` for `em`, its `char_f1` (an edit-distance ratio, not a token F1) for `f1`, and `set_f1` beside them."""
 
 _NORMALIZATION = (
     Option("drop_articles", {"type": "boolean"}, "drop English a/an/the (default: on for en)"),
@@ -64,7 +71,11 @@ _NORMALIZATION = (
     Option("fold_kana", {"type": "boolean"}, "katakana and hiragana compare equal (default: off)"),
 )
 _STANDARD = Option(
-    "standard", {"enum": list(STANDARDS)}, "em/f1: evalrun's own mode or an official script, exactly", OWN_STANDARD
+    "standard",
+    {"enum": list(STANDARDS)},
+    "em/f1: evalrun's own mode or an official script, exactly (`llm-jp-eval` reports `exact_match`, `char_f1`,"
+    " `set_f1`)",
+    OWN_STANDARD,
 )
 _GRADERS = Option(
     "graders",
@@ -228,6 +239,38 @@ KINDS: Mapping[str, GraderKind] = _kinds(
 
 COMBINATIONS = frozenset({"any_of", "all_of", "weighted", "switch"})
 """The kinds that combine other graders."""
+
+
+def metrics_of(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The metrics the grader of a `grader:` block reports, its primary first: its kind's, or its standard's own."""
+    kind = config["kind"]
+    return STANDARD_METRICS.get(standard_of(kind, config) or OWN_STANDARD, {}).get(kind, KINDS[kind].metrics)
+
+
+def metrics_when_changed(
+    metrics: Sequence[str], config: Mapping[str, Any], changed: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The metrics of an eval whose grader block `config` (with `metrics`) is replaced by `changed`: the eval's own
+    list while the grader reports the same ones, else the new grader's (`standard: llm-jp-eval` renames them)."""
+    return tuple(metrics) if metrics_of(changed) == metrics_of(config) else metrics_of(changed)
+
+
+def all_metrics() -> list[str]:
+    """Every metric a grader can report, once each, in the order first listed."""
+    names = [metric for kind in KINDS.values() for metric in kind.metrics]
+    names += [metric for by_kind in STANDARD_METRICS.values() for metrics in by_kind.values() for metric in metrics]
+    return list(dict.fromkeys(names))
+
+
+def standard_of(grader: str, options: Mapping[str, Any]) -> str | None:
+    """The official standard an `em` or `f1` grader scores by (None for evalrun's own mode and other kinds)."""
+    standard = options.get("standard", OWN_STANDARD) if grader in ("em", "f1") else OWN_STANDARD
+    return None if standard == OWN_STANDARD else str(standard)
+
+
+def metric_label(metric: str, standard: str | None) -> str:
+    """A metric's name as tables show it, with the standard that produced it: `llm-jp-eval char_f1`, `jsquad f1`."""
+    return metric if standard is None else f"{standard} {metric}"
 
 
 def grader_schema() -> dict[str, Any]:

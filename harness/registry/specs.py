@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.registry.graders import KINDS
+from harness.registry.graders import metrics_of
 from harness.registry.workspace import Workspace
 
 
@@ -136,7 +136,7 @@ class EvalSpec:
             grader=grader,
             grader_options={k: v for k, v in raw["grader"].items() if k != "kind"},
             checks=tuple(raw.get("checks") or ()),
-            metrics=tuple(raw.get("metrics") or KINDS[grader].metrics),
+            metrics=tuple(raw.get("metrics") or metrics_of(raw["grader"])),
             generation=dict(raw.get("generation") or {}),
             tags=tuple(raw.get("tags") or ()),
             source=source,

@@ -15,7 +15,7 @@ from harness.grading.isolation import GradingFailed
 from harness.grading.judge import JudgeGrader
 from harness.grading.provenance import grader_libraries
 from harness.grading.scorer import Scorer, scorer
-from harness.registry.graders import KINDS
+from harness.registry.graders import metrics_when_changed
 from harness.registry.specs import EvalSpec
 from harness.runner.records import SCHEMA_VERSION, Paths, RunRecord, SampleRecord
 from harness.runner.store import RunStore
@@ -47,7 +47,7 @@ async def regrade(
     kind = config["kind"]
     if (kind == "judge") != (judge is not None):
         raise InputError("evalrun: a judge grades only with the judge grader")  # the CLI pairs them; a misuse if not
-    metrics = spec.metrics if kind == spec.grader else KINDS[kind].metrics
+    metrics = metrics_when_changed(spec.metrics, spec.grader_config, config)
     scoring = scorer(config, spec.language, judge)
     writer = store.create(spec.id, old.model.name)
     tally = Tally(metrics, old.epochs)

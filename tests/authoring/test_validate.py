@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.registry.loader import Registry
+from harness.registry.workspace import Workspace
 from tests.support import REPO, TEST_CANARY, evalrun, write, write_jsonl
 from tests.support.demo import DEMO_EVAL, DEMO_ROWS, problems
 
@@ -24,6 +26,18 @@ def demo(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_valid_workspace_passes(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert problems(capsys) == (0, [])
+
+
+def test_llm_jp_eval_metrics_are_valid_and_any_may_be_primary(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = demo / "registry/evals/demo.en.yaml"
+    grader = "kind: f1\n  standard: llm-jp-eval"
+    spec.write_text(DEMO_EVAL.replace("kind: exact", grader) + "metrics: [set_f1, char_f1]\n", encoding="utf-8")
+    assert problems(capsys) == (0, [])
+    (loaded,) = Registry.load(Workspace(demo)).evals.values()
+    assert loaded.metrics == ("set_f1", "char_f1") and loaded.primary_metric == "set_f1"
+    spec.write_text(DEMO_EVAL.replace("kind: exact", grader), encoding="utf-8")
+    (loaded,) = Registry.load(Workspace(demo)).evals.values()
+    assert loaded.metrics == ("char_f1", "exact_match", "set_f1")
 
 
 def test_repository_registry_is_valid(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,6 +104,10 @@ def test_repository_registry_is_valid(capsys: pytest.CaptureFixture[str], monkey
             r"demo.en.yaml:1: eval id 'demo.other' must match the file name",
         ),
         (lambda t: t + "metrics: [f1]\n", r"demo.en.yaml:16: metric 'f1' is not produced by grader 'exact'"),
+        (
+            lambda t: t.replace("kind: exact", "kind: f1\n  standard: llm-jp-eval") + "metrics: [char_f1, f1]\n",
+            r"demo.en.yaml:17: metric 'f1' is not produced by grader 'f1' \(it gives char_f1, exact_match, set_f1\)",
+        ),
         (
             lambda t: t.replace("data:\n  path: demo/en.jsonl", "data:\n  id_field: id"),
             r"demo.en.yaml:6: data: give exactly one of `path`",

@@ -269,6 +269,19 @@ def test_run_takes_grader_options_and_tells_the_run_apart(tmp_path: Path) -> Non
     )
 
 
+def test_run_with_the_llm_jp_eval_standard_reports_its_metrics(tmp_path: Path) -> None:
+    command = ("run", "comprehension.ja", "--model", "baseline/oracle", "--limit", "3", "--json")
+    result = evalrun(*command, "--option", "standard=llm-jp-eval", "--results", str(tmp_path), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)["runs"][0]  # the eval lists `metrics: [em, f1]`, which this grader does not give
+    assert run["eval"]["metrics"] == ["exact_match", "char_f1", "set_f1"] and run["primary_metric"] == "exact_match"
+    assert {name: found["mean"] for name, found in run["metrics"].items()} == {
+        "exact_match": 1.0,
+        "char_f1": 1.0,
+        "set_f1": 1.0,
+    }
+
+
 def test_grade_command_takes_any_valid_language_tag(tmp_path: Path) -> None:
     taiwan = ("--grader", "exact", "--output", "臺灣", "--reference", "台湾", "--json")
     for tag, score in (("ko", 0.0), ("en-GB", 0.0), ("zh-TW", 1.0)):  # Chinese folds variants, whatever its region

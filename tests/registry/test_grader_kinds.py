@@ -7,7 +7,7 @@ import pytest
 
 from harness.authoring.scaffold import SETUPS
 from harness.grading import CONSTRUCTORS, build_grader
-from harness.registry.graders import KINDS, grader_schema, markdown_table
+from harness.registry.graders import KINDS, STANDARD_METRICS, all_metrics, grader_schema, markdown_table
 from harness.registry.schemas import schema
 from tests.support import REPO
 
@@ -16,9 +16,11 @@ def test_the_eval_schema_grader_block_is_the_tables() -> None:
     assert schema("eval")["$defs"]["grader"] == grader_schema()
 
 
-def test_the_eval_schema_lists_exactly_the_metrics_the_kinds_produce() -> None:
+def test_the_eval_schema_lists_exactly_the_metrics_the_kinds_and_standards_produce() -> None:
     produced = {metric for kind in KINDS.values() for metric in kind.metrics}
-    assert set(schema("eval")["properties"]["metrics"]["items"]["enum"]) == produced
+    produced |= {metric for kinds in STANDARD_METRICS.values() for metrics in kinds.values() for metric in metrics}
+    assert schema("eval")["properties"]["metrics"]["items"]["enum"] == all_metrics()
+    assert set(all_metrics()) == produced
 
 
 def test_every_kind_has_one_constructor_and_one_scaffold() -> None:

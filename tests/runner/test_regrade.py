@@ -52,6 +52,20 @@ def test_regrade_with_another_grader(tmp_path: Path) -> None:
     assert result.returncode == 0 and re.search(r"\| comprehension\.ja\s+\| accuracy\s+\|", result.stdout)
 
 
+def test_regrade_under_llm_jp_eval_renames_the_metrics_and_names_the_standard(tmp_path: Path) -> None:
+    command = ("run", "comprehension.ja", "--model", "baseline/reader", "--limit", "5", "--json")
+    run = json.loads(evalrun(*command, "--results", str(tmp_path), cwd=REPO).stdout)["runs"][0]
+    assert run["eval"]["metrics"] == ["em", "f1"]  # as the eval lists them
+    option = ("--option", "standard=llm-jp-eval", "--results", str(tmp_path))
+    result = evalrun("regrade", run["run_id"], *option, "--json", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    new = json.loads(result.stdout)["runs"][0]
+    assert new["primary_metric"] == "exact_match" and new["eval"]["grader_options"] == {"standard": "llm-jp-eval"}
+    assert list(new["metrics"]) == ["exact_match", "char_f1", "set_f1"]
+    table = evalrun("regrade", run["run_id"], *option, cwd=REPO)
+    assert re.search(r"\| comprehension\.ja\s+\| llm-jp-eval exact_match\s+\|", table.stdout), table.stdout
+
+
 def test_regrade_unknown_run(tmp_path: Path) -> None:
     result = evalrun("regrade", "nope", "--results", str(tmp_path), cwd=REPO)
     assert result.returncode == 2 and result.stderr.startswith("evalrun: no run 'nope'")

@@ -121,7 +121,7 @@
       rows.push(tr);
       keys.push(key);
     }
-    sortable(document.getElementById("cells"), ["", "model", ...columns.map((c) => `${c.label} (${c.metric})`)], rows, keys);
+    sortable(document.getElementById("cells"), ["", "model", ...columns.map((c) => `${c.label} (${c.metric_label})`)], rows, keys);
     renderCharts(columns);
   }
 
@@ -132,8 +132,8 @@
     for (const c of columns) {
       const width = 520, rowHeight = 18, left = 170, height = models.length * rowHeight + 24;
       const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "chart" });
-      const title = svg("title"); title.textContent = `${c.label}: ${c.metric} with 95% intervals`; chart.append(title);
-      const heading = svg("text", { x: 0, y: 14 }); heading.textContent = `${c.label} (${c.metric})`; chart.append(heading);
+      const title = svg("title"); title.textContent = `${c.label}: ${c.metric_label} with 95% intervals`; chart.append(title);
+      const heading = svg("text", { x: 0, y: 14 }); heading.textContent = `${c.label} (${c.metric_label})`; chart.append(heading);
       models.forEach((model, i) => {
         const cell = cellOf(model, c.label), y = 24 + i * rowHeight;
         const label = svg("text", { x: 0, y: y + 12 }); label.textContent = model; chart.append(label);
