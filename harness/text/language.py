@@ -1,7 +1,8 @@
 """Whether an answer is written in the eval's language and script, for the share of answers a model gives in it.
 
 Read from the letters: kana make Japanese; hangul, Korean; Han characters only one script writes make Chinese in that
-script (`头发` Simplified, `頭髮` Traditional, harness.text.scripts); Latin text with English function words, English.
+script (`头发` Simplified, `頭髮` Traditional, harness.text.scripts); Latin text with English function words and a verb such as `is`, English (so a title in English, `Learning to
+summarize from human feedback`, is a name, not a sentence).
 A Japanese answer may write its kanji in either form and a Chinese one may not hold kana; a name in Latin letters
 (`GPT-4`, `OpenAI`) or an answer with no letters (`42`, `B`) says nothing, so it is not counted either way.
 """
@@ -16,6 +17,7 @@ _KANA = re.compile("[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 _ENGLISH = frozenset(
     "the a an is are was were of to in on and or for with that this it by as at from be has have had which answer".split()  # noqa: SIM905
 )
@@ -32,7 +34,8 @@ def written_language(text: str) -> str | None:
         script = written_in(text)
         return f"zh-{script}" if script else "zh"
     words = [word.lower() for word in _LATIN_WORD.findall(text)]
-    return "en" if sum(word in _ENGLISH for word in words) >= 2 else None
+    sentence = any(word in _VERBS for word in words)  # a title or a name rarely holds one
+    return "en" if sentence and sum(word in _ENGLISH for word in words) >= 2 else None
 
 
 def in_language(text: str, language: str) -> bool | None:

@@ -99,7 +99,7 @@ def test_run_against_openai_compatible_server(openai_server: FakeOpenAI, tmp_pat
             < summary["metrics"][metric]["ci_high"]
         )
         counts = dict(summary["counts"])
-        assert counts.pop("in_language") == counts.pop("language_known") > 0  # every answer in the eval's language
+        assert counts.pop("in_language") == counts.pop("language_known")  # every answer told is in the eval's language
         assert counts == {
             "samples": len(data),
             "scored": len(data),

@@ -16,6 +16,7 @@ from harness.text.language import in_language, written_language
         ("东京", "ja", False),  # Simplified Chinese
         ("頭髮", "ja", False),  # Chinese Traditional (Japanese writes 頭髪)
         ("The answer is Tokyo.", "ja", False),
+        ("Learning to summarize from human feedback", "ja", None),  # an English title is a name
         ("GPT-4", "ja", None),  # a name in Latin letters tells nothing
         ("42", "ja", None),
         ("頭髮很長", "zh-Hant", True),
