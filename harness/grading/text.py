@@ -32,22 +32,26 @@ class MatchGrader:
         wrong_script = _wrong_script(output, self.language, self.steps)
         if wrong_script:
             return Score(0.0, {"accuracy": 0.0}, {"matched": None, "output_tokens": got, "problem": wrong_script})
-        uncommitted = []
+        problems = []
         for ref in sample.references:
             want = tokenize(ref, self.language, self.steps)
             if (bool(want) and _contains(got, joints, want)) if self.includes else got == want:
-                if not self.includes or (
-                    _committed(output, ref) and _whole_words(output, ref, self.language, self.steps)
-                ):
+                problem = self._not_given(output, ref) if self.includes else None
+                if problem is None:
                     return Score(1.0, {"accuracy": 1.0}, {"matched": ref, "output_tokens": got})
-                uncommitted.append(ref)
+                problems.append(problem)
         detail: dict[str, Any] = {"matched": None, "output_tokens": got}
-        if uncommitted:
-            detail["problem"] = (
-                f"found {uncommitted[0]!r} only inside another word, or where the output rejects it or offers it with"
-                " another"
-            )
+        if problems:
+            detail["problem"] = problems[0]
         return Score(0.0, {"accuracy": 0.0}, detail)
+
+    def _not_given(self, output: str, ref: str) -> str | None:
+        """Why a reference found in the output's tokens is still not its answer, or None when it is."""
+        if not _committed(output, ref):
+            return f"found {ref!r} only where the output rejects it or offers it with another"
+        if not _whole_words(output, ref, self.language, self.steps):
+            return f"found {ref!r} only inside another word"
+        return None
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def test_includes_matches_whole_words(output: str, reference: str, language: str
     score = make_grader("includes", language).grade(output, Sample("s", {}, (reference,)))
     assert score.value == expected
     if not expected:
-        assert "inside another word" in score.detail["problem"]
+        assert "inside another word" in score.detail["problem"], score.detail
 
 
 def test_word_boundaries_and_words() -> None:
