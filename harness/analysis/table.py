@@ -48,7 +48,7 @@ def results_table(summaries: Sequence[RunRecord], skipped: Sequence[Skipped], mo
     text = tabulate(rows, headers=["eval", "metric", *models], tablefmt="github", disable_numparse=True)
     reasons = sorted({(skip.model, skip.reason) for skip in skipped})
     notes = [f"n/a: {model} — {reason}" for model, reason in reasons] + not_comparable(summaries)
-    notes += cut_short(summaries) + answers_cut(summaries)
+    notes += cut_short(summaries) + answers_cut(summaries) + out_of_language(summaries)
     footer = "score [95% CI] over n scored samples; err = samples that failed after retries (not scored)."
     if any(s.epochs > 1 for s in summaries):
         footer += " With epochs=K each sample was asked K times and its K scores made one; err counts answers."
@@ -98,6 +98,23 @@ def answers_cut(summaries: Sequence[RunRecord]) -> list[str]:
         for s in summaries
         if s.counts.cut
     ]
+
+
+IN_LANGUAGE_NOTE = 0.9
+"""Below this share of answers in the eval's language and script, the results table says so."""
+
+
+def out_of_language(summaries: Sequence[RunRecord]) -> list[str]:
+    """A note for each run where many answers were written in another language or script than the eval's."""
+    notes = []
+    for s in summaries:
+        known, kept = s.counts.language_known, s.counts.in_language
+        if known and kept < IN_LANGUAGE_NOTE * known:
+            notes.append(
+                f"out of language: {s.eval.id} × {s.model.name} — {known - kept} of {known} answers were not written "
+                f"in {s.eval.language} (another language, or the other Chinese script)"
+            )
+    return notes
 
 
 def run_folders(summaries: Sequence[RunRecord]) -> list[str]:

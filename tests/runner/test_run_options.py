@@ -559,3 +559,16 @@ def test_a_note_says_when_most_answers_stopped_at_max_tokens(
     )
     result = against(openai_server, *args)
     assert result.returncode == 0 and "cut short" not in result.stdout
+
+
+def test_a_note_says_when_many_answers_are_not_in_the_eval_s_language(
+    openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    openai_server.answer = lambda body: "The answer is not known to me."
+    args = ("run", "gpt-history.ja", "-m", "openai/m", "--limit", "5", "--no-cache", "--results", str(tmp_path / "en"))
+    result = against(openai_server, *args)
+    assert result.returncode == 0, result.stderr
+    assert "out of language: gpt-history.ja × openai/m — 5 of 5 answers were not written in ja" in result.stdout
+    openai_server.answer = lambda body: "わかりません"
+    result = against(openai_server, *args[:-1], str(tmp_path / "ja"))
+    assert result.returncode == 0 and "out of language" not in result.stdout
