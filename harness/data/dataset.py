@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,8 +166,23 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key repeats (JSON leaves that undefined; the last one would win silently)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise ValueError(f"key {repeated!r} appears twice in one object")
+    return found
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_object)
 """One decoder for every line: `json.loads` with an option builds a new one a call, twice the cost of a short line."""
+_BIG_NUMBER = re.compile(r"[0-9]{19}|[eE][+]?[0-9]{3}")
+"""What a line holds before one of its numbers can be infinite or too large for 64 bits (checked only then)."""
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+MAX_INTEGER = 2**63 - 1
+"""The largest integer a data line may hold (as most JSON readers: a larger one cannot be a count or an id)."""
 
 
 MAX_LINE_BYTES = 1 << 20
@@ -204,13 +221,34 @@ def _parse_line(number: int, line: str) -> Row:
     if line.startswith("\ufeff"):  # json.loads says so; a decoder's decode() would only say "Expecting value"
         return Row(number, problem="invalid JSON: Unexpected UTF-8 BOM")
     try:
-        return Row(number, _DECODER.decode(line))
+        value = _DECODER.decode(line)
+        if _BIG_NUMBER.search(line) or _SURROGATE_ESCAPE.search(line):
+            _check_values(value)
+        return Row(number, value)
     except json.JSONDecodeError as exc:
         return Row(number, problem=f"invalid JSON: {exc.msg} (column {exc.colno})")
     except ValueError as exc:  # e.g. NaN, or an integer with more digits than Python will convert
         return Row(number, problem=f"invalid JSON: {str(exc).splitlines()[0]}")
     except RecursionError:
         return Row(number, problem="invalid JSON: nested too deeply")
+
+
+def _check_values(value: Any) -> None:
+    """ValueError for a number no sample can mean (infinite, beyond 64 bits) or a string with a lone surrogate (a
+    half of a UTF-16 pair, which no UTF-8 text can hold: records could not be written)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("a number too large to be finite (such as 1e999)")
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_INTEGER:
+            raise ValueError(f"an integer beyond 64 bits ({str(item)[:12]}…)")
+        elif isinstance(item, str) and any("\ud800" <= ch <= "\udfff" for ch in item):
+            raise ValueError("a lone surrogate escape (\\ud800-\\udfff without its pair): not text")
 
 
 def load_hf(path: str, name: str | None, split: str, revision: str, workspace: Workspace) -> Any:
