@@ -203,7 +203,10 @@ CREDENTIAL_HEADERS = re.compile(r"authorization|cookie|.*(api[-_]?key|token|secr
 
 
 def endpoint_url_problem(url: str) -> str | None:
-    """What is wrong with an endpoint URL (None if nothing): it needs http(s), a host and a valid port."""
+    """What is wrong with an endpoint URL (None if nothing): it needs http(s), a host and a valid port, and no space or
+    control character anywhere (one in the path would end the request line early: `POST /v1 HTTP/1.0/chat …`)."""
+    if re.search(r"[\s\x00-\x1f\x7f-\x9f]", url):
+        return f"{_hide_credentials(url)!r} holds a space or a control character, which a URL cannot"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
