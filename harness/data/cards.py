@@ -40,7 +40,7 @@ def read_card(path: Path) -> tuple[DataCard | None, list[Problem]]:
     text, problems = read_text(path, display)
     if text is None:
         return None, problems
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").split("\n")  # a byte-order mark is no text; U+2028 is no line break
     if not lines or lines[0].strip() != FENCE:
         return None, [Problem(display, 1, FRONT_MATTER_HINT)]
     end = next((n for n, line in enumerate(lines[1:], 1) if line.strip() == FENCE), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,30 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[YamlDocume
     """Parse YAML `text` that starts at line `first_line` of `display`; the document, or None and the problems."""
     offset = first_line - 1
     document, problems = _parse(text, display)
+    real = _real_lines(text)
+    if real is not None:  # YAML counts U+2028, U+2029 and U+0085 as line breaks; editors and grep -n do not
+        problems = [Problem(p.path, real[min(p.line, len(real)) - 1], p.message) for p in problems]
+        if document is not None:
+            document.lines = {loc: real[min(line, len(real)) - 1] for loc, line in document.lines.items()}
     if offset:
         problems = [Problem(p.path, p.line + offset, p.message) for p in problems]
         if document is not None:
             document.lines = {location: line + offset for location, line in document.lines.items()}
     return document, problems
+
+
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _real_lines(text: str) -> list[int] | None:
+    """For a text holding a break YAML counts and a text editor does not, the editor's line of each YAML line."""
+    if not any(char in text for char in "\x85\u2028\u2029"):
+        return None
+    lines, line = [1], 1
+    for match in _YAML_BREAK.finditer(text):
+        line += "\n" in match[0]
+        lines.append(line)
+    return lines
 
 
 def _parse(text: str, display: str) -> tuple[YamlDocument | None, list[Problem]]:

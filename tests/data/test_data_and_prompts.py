@@ -165,3 +165,13 @@ def test_bad_data_line_during_a_run_names_file_and_line(workspace: Path, tmp_pat
     assert str(caught.value).endswith(
         "demo/d.jsonl:2: field 'answers' (the answers) must be a string or a non-empty list of strings"
     )
+
+
+def test_a_data_card_saved_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    from harness.data.cards import read_card
+
+    card = tmp_path / "README.md"
+    canary = "31e2e3da-dda8-49f1-b8bc-afbfef611e18"
+    card.write_text(f"\ufeff---\nlicense: MIT\nsource: made up\ncanary: {canary}\n---\n# a card\n", encoding="utf-8")
+    found, problems = read_card(card)
+    assert not problems and found is not None and found.canary == canary

@@ -54,3 +54,11 @@ def test_every_registry_file_reads_the_same_by_libyaml_and_by_python(
 )
 def test_bad_and_odd_files_get_the_python_parsers_answer(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert fast(text) == slow(text, monkeypatch)
+
+
+def test_lines_count_as_an_editor_counts_them_after_a_line_separator() -> None:
+    text = 'id: x\ndescription: "a\u2028b\u2029c\x85d"\nlanguage: en\nversion: [1\n'
+    document, problems = parse_yaml(text, "x.yaml")
+    assert document is None and [p.line for p in problems] == [4]  # PyYAML alone would say 7
+    document, problems = parse_yaml('a: "x\u2028y"\nb: 2\n', "x.yaml")
+    assert document is not None and document.line_of(["b"]) == 2 and not problems
