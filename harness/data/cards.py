@@ -86,24 +86,47 @@ def card_problems(spec: EvalSpec, cards: dict[str, tuple[DataCard | None, list[P
         return problems
     for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
         data_file = spec.home.data_file(relative)
-        if data_file.is_file() and not contains(data_file, card.canary.encode()):
+        if not data_file.is_file():
+            continue
+        missing = lines_without(data_file, card.canary.encode())
+        where = f"the canary GUID {card.canary} ({card.display}:{card.canary_line})"
+        if missing and missing[0] == 0:
+            message = f"{where} is not in this file: put it on every line, as the card says"
+            problems.append(Problem(display_path(data_file), 1, message))
+            continue
+        problems += [
+            Problem(display_path(data_file), line, f"{where} is not on this line: the card says every line carries it")
+            for line in missing[:MAX_LISTED]
+        ]
+        if len(missing) > MAX_LISTED:
             problems.append(
-                Problem(
-                    display_path(data_file),
-                    1,
-                    f"the canary GUID {card.canary} ({card.display}:{card.canary_line}) is not in this file: "
-                    "put it on every line, as the card says",
-                )
+                Problem(display_path(data_file), missing[MAX_LISTED], f"… and {len(missing) - MAX_LISTED} more lines")
             )
     return problems
 
 
-def contains(path: Path, needle: bytes, block: int = 1 << 20) -> bool:
-    """Whether the file holds `needle`, read a block at a time."""
-    tail = b""
+MAX_LISTED = 20
+"""Lines without the canary listed one by one at most; the rest are counted."""
+
+
+def lines_without(path: Path, needle: bytes) -> list[int]:
+    """The lines of a data file that are JSON objects but lack `needle` (an over-long or unreadable line is reported by
+    the data check already), read a line at a time; [0] when no line has it."""
+    from harness.data.dataset import MAX_LINE_BYTES, parse_line
+
+    missing, found = [], False
     with open(path, "rb") as handle:
-        while chunk := handle.read(block):
-            if needle in tail + chunk:
-                return True
-            tail = chunk[-len(needle) + 1 :]
-    return False
+        number = 0
+        while line := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                while line and not line.endswith(b"\n"):
+                    line = handle.readline(MAX_LINE_BYTES)
+                continue
+            if needle in line:
+                found = True
+            elif line.strip():
+                row = parse_line(number, line.decode("utf-8", "replace"))
+                if row.problem is None and isinstance(row.value, dict):  # other lines are reported as they are
+                    missing.append(number)
+    return missing if found else [0]

@@ -214,10 +214,10 @@ def iter_jsonl(path: Path) -> Iterator[Row]:
                 yield Row(number, problem=f"not UTF-8 text ({exc.reason})")
                 continue
             if line.strip():
-                yield _parse_line(number, line)
+                yield parse_line(number, line)
 
 
-def _parse_line(number: int, line: str) -> Row:
+def parse_line(number: int, line: str) -> Row:
     if line.startswith("\ufeff"):  # json.loads says so; a decoder's decode() would only say "Expecting value"
         return Row(number, problem="invalid JSON: Unexpected UTF-8 BOM")
     try:
