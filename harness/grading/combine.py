@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -31,8 +32,10 @@ class Combination:
         elif self.how == "all_of":
             value, metric = min(values), "accuracy"
         else:
-            total = sum(weight for _, weight, _ in scores)
-            value, metric = sum(weight * score.value for _, weight, score in scores) / total, "score"
+            top = max(weight for _, weight, _ in scores)  # weights as shares of the largest: no sum overflows
+            shares = [(weight / top, score.value) for _, weight, score in scores]
+            total = math.fsum(share for share, _ in shares)
+            value, metric = math.fsum(share * part for share, part in shares) / total, "score"
         parts: list[dict[str, Any]] = [
             {"kind": kind, "weight": weight, "value": score.value, "detail": dict(score.detail)}
             for kind, weight, score in scores

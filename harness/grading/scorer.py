@@ -3,11 +3,12 @@ under a time limit; a judge asks its model. The runner and regrade know nothing 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from harness.grading import Grader, Options, build_grader
-from harness.grading.isolation import grade_apart
+from harness.grading.isolation import GradingFailed, grade_apart
 from harness.types import Sample, Score
 
 if TYPE_CHECKING:
@@ -29,8 +30,17 @@ class Isolated:
     grader: Grader
 
     async def score(self, output: str, sample: Sample) -> Score:
-        """The grader's score; GradingFailed if it raised or took too long."""
-        return await grade_apart(self.grader, output, sample)
+        """The grader's score; GradingFailed if it raised, took too long, or gave a value outside [0, 1]."""
+        return in_range(await grade_apart(self.grader, output, sample))
+
+
+def in_range(score: Score) -> Score:
+    """The score, if its value and every metric are finite and within [0, 1] (records hold nothing else); else
+    GradingFailed naming the value, so that the sample fails rather than a NaN reaching run.json."""
+    for name, value in (("score", score.value), *score.metrics.items()):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and 0.0 <= value <= 1.0):
+            raise GradingFailed(f"grading failed: the grader gave {name} {value!r}, not a number from 0 to 1")
+    return score
 
 
 def scorer(config: Options, language: str, judge: JudgeGrader | None = None) -> Scorer:

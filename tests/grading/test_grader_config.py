@@ -334,3 +334,26 @@ def test_grade_input_lines_and_checks_give_a_switch_grader_its_field(tmp_path: P
     result = evalrun("grade", "--eval", "gpt-history.en", "--input", str(found), "--json", cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert [r["score"] for r in json.loads(result.stdout)["results"]] == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_huge_weights_still_give_a_weighted_mean() -> None:
+    grader = make_grader(
+        "weighted", "en", graders=[{"kind": "exact", "weight": 1.7e308}, {"kind": "includes", "weight": 0.85e308}]
+    )
+    assert grader.grade("Paris", sample("Paris")).value == 1.0
+    assert grader.grade("It is Paris", sample("Paris")).value == pytest.approx(1 / 3)
+
+
+def test_a_score_outside_0_to_1_fails_its_sample_instead_of_reaching_the_records() -> None:
+    import asyncio
+
+    from harness.grading.isolation import GradingFailed
+    from harness.grading.scorer import Isolated
+    from harness.types import Score
+
+    class Broken:
+        def grade(self, output: str, sample: Sample) -> Score:
+            return Score(float("nan"), {"accuracy": float("nan")})
+
+    with pytest.raises(GradingFailed, match="not a number from 0 to 1"):
+        asyncio.run(Isolated(Broken()).score("x", sample("x")))
