@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -55,6 +56,9 @@ def read_card(path: Path) -> tuple[DataCard | None, list[Problem]]:
     if problems:
         return None, problems
     data = document.data
+    unknown = license_problem(data["license"])
+    if unknown:
+        return None, [Problem(display, document.line_of(["license"]), f"license: {unknown}")]
     source = (data["source"],) if isinstance(data["source"], str) else tuple(data["source"])
     return DataCard(display, data["license"], source, data["canary"], document.line_of(["canary"])), []
 
@@ -103,6 +107,26 @@ def card_problems(spec: EvalSpec, cards: dict[str, tuple[DataCard | None, list[P
                 Problem(display_path(data_file), missing[MAX_LISTED], f"… and {len(missing) - MAX_LISTED} more lines")
             )
     return problems
+
+
+_OWN_LICENSE = re.compile(r"(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+")
+
+
+def license_problem(expression: str) -> str | None:
+    """What is wrong with a card's license (None if nothing): every id must be on the SPDX License List (read by
+    license-expression, which ships it) or a `LicenseRef-…` of the card's own."""
+    from license_expression import get_spdx_licensing
+
+    info = get_spdx_licensing().validate(expression)
+    unknown = [symbol for symbol in info.invalid_symbols if not _OWN_LICENSE.fullmatch(str(symbol))]
+    if unknown:
+        names = ", ".join(repr(str(symbol)) for symbol in unknown)
+        return (
+            f"{names} {'is' if len(unknown) == 1 else 'are'} not on the SPDX License List (https://spdx.org/licenses/);"
+            " a license of your own is written LicenseRef-NAME"
+        )
+    syntax = [error for error in info.errors if not error.startswith("Unknown license key")]
+    return f"{expression!r} is not an SPDX license expression ({syntax[0]})" if syntax else None
 
 
 MAX_LISTED = 20

@@ -208,7 +208,6 @@ BUGS: dict[str, pytest.MarkDecorator] = {
         "a raw `datasets` log line ('Failed to load JSON from file '/abs/path/...' with error ...') on stderr, then"
         " 'hf:evals/hfd:1: cannot load dataset split ...': neither names the bad line"
     ),
-    "card-license-any": _bug('license: "any" passes: only the shape of an SPDX expression is checked, not the ids'),
     "grader-regex-catastrophic": _bug("a catastrophically backtracking pattern `^(\\w+\\s?)*$` passes (exit 0)"),
     "judge-pattern-cannot-give-a-verdict": _bug(
         "a pattern whose group can only be YES or NO, none of them a verdict, passes"
