@@ -11,6 +11,10 @@ from harness.registry.specs import PromptSpec
 from harness.registry.templates import SANDBOX, template_problems
 from harness.types import Message, Sample
 
+MAX_PROMPT_CHARS = 1 << 20
+"""The longest a rendered message may be (1 Mi characters): no question needs more, and a template multiplying a
+field would otherwise build gigabytes. Enforced at render, so `evalrun validate` checks it for every sample."""
+
 
 class PromptError(ValueError):
     """A template that cannot be compiled or rendered for a sample."""
@@ -40,7 +44,20 @@ class PromptRenderer:
     @staticmethod
     def _fill(template: Template, sample: Sample) -> str:
         try:
-            return template.render(dict(sample.fields)).strip()
+            parts, size = [], 0
+            for part in template.generate(dict(sample.fields)):  # streamed, so an outsized prompt is never built
+                size += len(part)
+                if size > MAX_PROMPT_CHARS:
+                    raise PromptError(
+                        f"sample {sample.id}: the rendered prompt is longer than {MAX_PROMPT_CHARS:,} characters"
+                        " (a template that repeats a field, or a field too long for a prompt)"
+                    )
+                parts.append(part)
+            return "".join(parts).strip()
+        except PromptError:
+            raise
+        except MemoryError:
+            raise PromptError(f"sample {sample.id}: the template ran out of memory") from None
         except UndefinedError as exc:
             raise PromptError(f"sample {sample.id}: {exc.message}") from None
         except SecurityError as exc:

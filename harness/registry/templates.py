@@ -75,7 +75,8 @@ SAFE_FILTERS = frozenset(
 
 def _reach_problems(ast: nodes.Template) -> list[str]:
     """Why a template reaches beyond plain sample data or could run long: a call, an attribute or key starting with
-    `_`, a filter outside SAFE_FILTERS, `%` or `**`, `set`, a loop inside a loop, or a huge constant repeat."""
+    `_`, a filter outside SAFE_FILTERS, `%` or `**`, `set` or `with`, a join whose separator is not written out, a
+    loop inside a loop, or a huge constant repeat (and at render, a prompt over MAX_PROMPT_CHARS: data/prompt.py)."""
     found = []
     if any(True for _ in ast.find_all(nodes.Call)):
         found.append("templates may not call functions or methods: use fields, filters and loops")
@@ -95,8 +96,12 @@ def _reach_problems(ast: nodes.Template) -> list[str]:
     for operator, symbol in ((nodes.Mod, "%"), (nodes.Pow, "**")):
         if any(True for _ in ast.find_all(operator)):
             found.append(f"the {symbol} operator is not allowed in templates")
-    if any(True for _ in ast.find_all((nodes.Assign, nodes.AssignBlock))):
-        found.append("templates may not set variables: they show sample fields as they are")
+    if any(True for _ in ast.find_all((nodes.Assign, nodes.AssignBlock, nodes.With))):
+        found.append("templates may not set variables (`set` or `with`): they show sample fields as they are")
+    for join in (f for f in ast.find_all(nodes.Filter) if f.name == "join"):
+        if any(not isinstance(arg, nodes.Const) for arg in [*join.args, *(kw.value for kw in join.kwargs)]):
+            found.append("join's separator must be written in the template (`join(', ')`), not taken from a field")
+            break
     if any(any(True for _ in loop.find_all(nodes.For)) for loop in ast.find_all(nodes.For)):
         found.append("templates may not nest a loop inside a loop")
     for node in ast.find_all(nodes.Mul):
