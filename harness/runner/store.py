@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness.errors import InputError, RecordWriteError
+from harness.errors import InputError, RecordWriteError, json_text
 from harness.registry.workspace import display_path
 from harness.runner.records import (
     SCHEMA_VERSION,
@@ -95,9 +95,10 @@ class RunWriter:
 
 
 def _encoded(value: Mapping[str, Any], indent: int | None = None) -> bytes:
-    """`value` as UTF-8 JSON ending in a newline; a lone surrogate (from an answer) is written as an escape."""
+    """`value` as UTF-8 JSON ending in a newline, with C1 controls, bidi controls and invisible marks written as
+    escapes (so `tail -f` of a record cannot drive a terminal); a lone surrogate (from an answer) too."""
     try:
-        return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+        return (json_text(value, indent=indent) + "\n").encode("utf-8")
     except UnicodeEncodeError:
         return (json.dumps(value, indent=indent) + "\n").encode("ascii")
 

@@ -572,3 +572,14 @@ def test_a_note_says_when_many_answers_are_not_in_the_eval_s_language(
     openai_server.answer = lambda body: "わかりません"
     result = against(openai_server, *args[:-1], str(tmp_path / "ja"))
     assert result.returncode == 0 and "out of language" not in result.stdout
+
+
+def test_records_escape_what_could_drive_a_terminal(openai_server: FakeOpenAI, tmp_path: Path) -> None:
+    answer = "Tokyo\u009b2J\u202eevil\u2066"
+    openai_server.answer = lambda body: answer
+    args = ("run", "gpt-history.en", "-m", "openai/m", "--limit", "2", "--no-cache", "--results", str(tmp_path))
+    assert against(openai_server, *args).returncode == 0
+    (samples,) = tmp_path.glob("runs/*/samples.jsonl")
+    raw = samples.read_text(encoding="utf-8")
+    assert not any(char in raw for char in "\u009b\u202e\u2066") and "\\u202e" in raw
+    assert all(json.loads(line)["output"] == answer for line in raw.splitlines())
