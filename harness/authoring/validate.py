@@ -10,8 +10,8 @@ from pathlib import Path
 from harness.authoring.changes import affected, changed_files, eval_files
 from harness.authoring.overlap import Question, duplicate_problems, question_of
 from harness.data.cards import DataCard, card_problems
-from harness.data.checks import check_data
-from harness.data.dataset import MAX_DATA_BYTES, Dataset
+from harness.data.checks import check_data, size_problems
+from harness.data.dataset import Dataset
 from harness.errors import InputError, Problem
 from harness.grading.checks import failed_checks, oracle_failures
 from harness.grading.provenance import language_warnings
@@ -56,7 +56,7 @@ def validate(
     questions: list[Question] = []
     for spec in own:
         found = card_problems(spec, cards)
-        too_big = _size_problems(spec)
+        too_big = size_problems(spec)
         if too_big:
             found += too_big
         else:
@@ -75,24 +75,6 @@ def validate(
     duplicates = duplicate_problems(questions, reported=lambda path: _chosen(path, targets))
     problems += [p for p in duplicates if _chosen(p.path, targets)]
     return list(dict.fromkeys(problems))  # a data file or card shared by evals is reported once
-
-
-def _size_problems(spec: EvalSpec) -> list[Problem]:
-    """A problem for each local data file of the eval over the size limit (such a file is not read further)."""
-    problems = []
-    for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
-        try:
-            path = spec.home.data_file(relative)
-            size = path.stat().st_size
-        except (ValueError, OSError):
-            continue  # a missing or escaping data file is reported by the registry
-        if size > MAX_DATA_BYTES:
-            message = (
-                f"data file is {size / 2**20:.0f} MB; the limit is {MAX_DATA_BYTES >> 20} MB "
-                "(host larger data on the Hugging Face hub)"
-            )
-            problems.append(Problem(display_path(path), 1, message))
-    return problems
 
 
 def _review_data(spec: EvalSpec, samples: list[tuple[int, Sample]], questions: list[Question]) -> list[Problem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.data.dataset import Dataset, Row, SampleError, to_sample
+from harness.data.dataset import MAX_DATA_BYTES, Dataset, Row, SampleError, to_sample
 from harness.data.prompt import PromptError, PromptRenderer
 from harness.errors import InputError, Problem
 from harness.registry.specs import EvalSpec
@@ -16,6 +16,9 @@ from harness.types import Sample
 def check_data(spec: EvalSpec, *, hub: bool = False, good: list[tuple[int, Sample]] | None = None) -> list[Problem]:
     """One problem per bad line of the eval's data and few-shot file; hub datasets only when `hub` is set. The good
     samples of the data (not the few-shot file) go to `good` with their lines, when it is given."""
+    too_big = size_problems(spec)
+    if too_big:
+        return too_big
     dataset = Dataset(spec)
     renderer = PromptRenderer(spec.prompt)
     needed = template_fields(spec.prompt)
@@ -81,3 +84,22 @@ def _check_rows(
             if good is not None:
                 good.append((row.line, sample))
     return problems, len(first_seen)
+
+
+def size_problems(spec: EvalSpec) -> list[Problem]:
+    """A problem for each local data file of the eval over the size limit (such a file is not read further): `run`
+    refuses it as `validate` does."""
+    problems = []
+    for relative in dict.fromkeys(p for p in (spec.data.path, spec.prompt.few_shot_path) if p):
+        try:
+            path = spec.home.data_file(relative)
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            continue  # a missing or escaping data file is reported by the registry
+        if size > MAX_DATA_BYTES:
+            message = (
+                f"data file is {size / 2**20:.0f} MB; the limit is {MAX_DATA_BYTES >> 20} MB "
+                "(host larger data on the Hugging Face hub)"
+            )
+            problems.append(Problem(display_path(path), 1, message))
+    return problems

@@ -189,7 +189,7 @@ MAX_LINE_BYTES = 1 << 20
 """A data line longer than this is reported, not read: no sample needs a megabyte."""
 
 MAX_DATA_BYTES = 50 << 20
-"""A data file larger than this is refused by `evalrun validate`: host big data on the Hugging Face hub instead."""
+"""A data file larger than this is refused by `evalrun validate` and `evalrun run` alike: host big data on the hub."""
 
 
 def iter_jsonl(path: Path) -> Iterator[Row]:

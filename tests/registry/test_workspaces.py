@@ -111,3 +111,14 @@ def test_without_a_registry_of_its_own_the_built_in_one_is_used(tmp_path: Path) 
     evals = listed(result.stdout)
     assert "gpt-history.en" in evals and {e["source"] for e in evals.values()} == {"built-in"}
     assert "| source" not in evalrun("list", cwd=tmp_path).stdout  # one source: no column for it
+
+
+def test_run_refuses_a_data_file_over_the_limit_as_validate_does(tmp_path: Path) -> None:
+    workspace = own_task(tmp_path / "big")
+    with open(workspace / "evals/mine/en.jsonl", "r+b") as handle:
+        handle.truncate(51 << 20)  # sparse: over the 50 MB limit without writing it
+    for command in (("validate",), ("run", "mine", "--model", "baseline/oracle", "--results", str(tmp_path / "out"))):
+        result = evalrun(*command, cwd=workspace)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "evals/mine/en.jsonl:1: data file is 51 MB; the limit is 50 MB" in result.stderr, command
+        assert "Traceback" not in result.stderr
