@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from harness.errors import Problem
 from harness.registry.specs import EvalSpec
@@ -112,12 +114,18 @@ def card_problems(spec: EvalSpec, cards: dict[str, tuple[DataCard | None, list[P
 _OWN_LICENSE = re.compile(r"(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+")
 
 
+@functools.lru_cache(maxsize=1)
+def _spdx() -> Any:
+    """license-expression's SPDX licensing, whose list of licenses is loaded once."""
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
 def license_problem(expression: str) -> str | None:
     """What is wrong with a card's license (None if nothing): every id must be on the SPDX License List (read by
     license-expression, which ships it) or a `LicenseRef-…` of the card's own."""
-    from license_expression import get_spdx_licensing
-
-    info = get_spdx_licensing().validate(expression)
+    info = _spdx().validate(expression)
     unknown = [symbol for symbol in info.invalid_symbols if not _OWN_LICENSE.fullmatch(str(symbol))]
     if unknown:
         names = ", ".join(repr(str(symbol)) for symbol in unknown)

@@ -132,8 +132,12 @@ def joined_tokens(text: str, language: str = "", steps: Normalization | None = N
 
 def surface(text: str, language: str = "", steps: Normalization | None = None) -> str:
     """The text folded as compared (width, case, spelling variants, kana), its marks and spaces still in place."""
-    steps = steps or Normalization.for_language(language)
-    text = _fold_case(unicodedata.normalize("NFKC", text))
+    return _folded(unicodedata.normalize("NFKC", text), steps or Normalization.for_language(language))
+
+
+def _folded(text: str, steps: Normalization) -> str:
+    """Case, spelling variants and kana folded in text already in NFKC."""
+    text = _fold_case(text)
     if steps.fold_variants == "ja":
         text = fold_japanese(text)
     elif steps.fold_variants != "off":
@@ -148,7 +152,7 @@ def surface(text: str, language: str = "", steps: Normalization | None = None) -
 def _canonical(text: str, language: str, steps: Normalization | None) -> str:
     """The normalized text with a JOINT token where a hyphen joined two words."""
     steps = steps or Normalization.for_language(language)
-    text = surface(_APOSTROPHE.sub("", unicodedata.normalize("NFKC", text)), language, steps)
+    text = _folded(_APOSTROPHE.sub("", unicodedata.normalize("NFKC", text)), steps)
     text = " ".join(_read_marks(text).split())
     if steps.drop_articles:  # after the marks, so that `A+` is one word and the result normalizes to itself
         text = _ARTICLE.sub("", text)

@@ -11,7 +11,7 @@ from typing import Any
 from harness.grading.commitment import negated, offered_with_another
 from harness.grading.normalize import Normalization, joined_tokens, surface, tokenize
 from harness.registry.graders import LLM_JP_EVAL, OWN_STANDARD, metrics_of
-from harness.text.cjk import CJK, fold
+from harness.text.cjk import CJK
 from harness.text.scripts import written_in
 from harness.types import Sample, Score
 
@@ -46,10 +46,17 @@ class MatchGrader:
         return Score(0.0, {"accuracy": 0.0}, detail)
 
     def _not_given(self, output: str, ref: str) -> str | None:
-        """Why a reference found in the output's tokens is still not its answer, or None when it is."""
-        if not _committed(output, ref):
+        """Why a reference found in the output's tokens is still not its answer, or None when it is: every place it
+        is written out is negated or offered with another (`not Paris`, `Paris or Lyon`), or, in Japanese and
+        Chinese, lies inside another word by the language's morphological analyser (grading/words.py). Where it
+        cannot be found as written, the token match stands."""
+        text, wanted = surface(output, self.language, self.steps), surface(ref, self.language, self.steps).strip()
+        places = [m.span() for m in re.finditer(re.escape(wanted), text)] if wanted else []
+        if not places:
+            return None
+        if all(negated(text, *span) or offered_with_another(text, *span) for span in places):
             return f"found {ref!r} only where the output rejects it or offers it with another"
-        if not _whole_words(output, ref, self.language, self.steps):
+        if _checks_words(ref, self.language) and not any(_whole_word(text, *span, self.language) for span in places):
             return f"found {ref!r} only inside another word"
         return None
 
@@ -151,26 +158,20 @@ def _wrong_script(output: str, language: str, steps: Normalization) -> str | Non
     return f"written in {SCRIPT_NAMES[written]} characters; this eval asks for {SCRIPT_NAMES[wanted]} (same_script)"
 
 
-def _committed(output: str, reference: str) -> bool:
-    """Whether the output gives `reference` as its answer somewhere it is written out: not only negated (`not
-    Paris`) or offered with another (`Paris or Lyon`). Where it cannot be found as written, the token match stands."""
-    text, wanted = fold(output), fold(reference).strip()
-    places = [m.span() for m in re.finditer(re.escape(wanted), text)] if wanted else []
-    return not places or any(not negated(text, *span) and not offered_with_another(text, *span) for span in places)
-
-
-def _whole_words(output: str, reference: str, language: str, steps: Normalization) -> bool:
-    """Japanese and Chinese: whether a one-word reference is found in the output as a whole word, by the language's
-    morphological analyser (grading/words.py); a phrase, or a text with no CJK, is found character by character."""
+def _checks_words(reference: str, language: str) -> bool:
+    """Whether word boundaries decide: a Japanese or Chinese reference the analyser reads as one word (a phrase, or a
+    name it splits, is found character by character)."""
     if language.split("-")[0].lower() not in ("ja", "zh") or not CJK.search(reference):
-        return True
-    from harness.grading.words import one_word, whole_word
+        return False
+    from harness.grading.words import one_word
 
-    text, wanted = surface(output, language, steps), surface(reference, language, steps).strip()
-    if not wanted or not one_word(wanted, language):
-        return True
-    places = [m.start() for m in re.finditer(re.escape(wanted), text)]
-    return not places or any(whole_word(text, place, place + len(wanted), language) for place in places)
+    return one_word(reference, language)
+
+
+def _whole_word(text: str, start: int, end: int, language: str) -> bool:
+    from harness.grading.words import whole_word
+
+    return whole_word(text, start, end, language)
 
 
 NEGATING_PREFIXES = frozenset({"non", "un", "anti", "not"})

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
+from harness.text.cjk import HAN_CHARS, HANGUL_CHARS, KANA_CHARS
 from harness.text.scripts import opencc_converter, written_in
 
-_KANA = re.compile("[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff]")
-_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_KANA = re.compile(f"[{KANA_CHARS}]")
+_HANGUL = re.compile(f"[{HANGUL_CHARS}]")
+_HAN = re.compile(f"[{HAN_CHARS}]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 _ENGLISH = frozenset(

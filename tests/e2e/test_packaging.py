@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.support import REPO
 
 
@@ -17,24 +19,17 @@ def test_help_imports_no_heavy_module() -> None:
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("evalrun_harness-*.whl")  # the distribution is evalrun-harness; the command is evalrun
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """evalrun's wheel, built once for the tests of this file."""
+    folder = tmp_path_factory.mktemp("wheel")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(folder)]
+    subprocess.run([*command, str(REPO)], check=True, capture_output=True)
+    (built,) = folder.glob("evalrun_harness-*.whl")  # the distribution is evalrun-harness; the command is evalrun
+    return built
+
+
+def test_wheel_ships_registry_and_data_and_finds_them_when_installed(wheel: Path, tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "harness/_builtin/registry/suites/core.yaml",
@@ -69,26 +64,9 @@ def test_wheel_ships_registry_and_data_and_finds_them_when_installed(tmp_path: P
     assert result.stdout.strip() == f"[] {core}"
 
 
-def test_an_installed_copy_run_inside_a_checkout_reads_the_checkout_once(tmp_path: Path) -> None:
+def test_an_installed_copy_run_inside_a_checkout_reads_the_checkout_once(wheel: Path, tmp_path: Path) -> None:
     """The quick start installs evalrun (not editable) and runs it from the clone: the clone's registry is the built-in
     one then, not a second registry whose every id would be defined twice."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("evalrun_harness-*.whl")
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     script = site / "evalrun_list.py"  # run as a file, so that the checkout's own harness/ is not on sys.path

@@ -12,6 +12,7 @@ from typing import Any
 
 from harness.authoring.scaffold.setups import SETUPS
 from harness.registry.graders import KINDS
+from harness.text.scripts import opencc_converter
 
 CANARY = "evalrun canary GUID {}"
 """The string on every data line of a family; `{}` is the GUID in the family's data card."""
@@ -64,9 +65,7 @@ def texts(language: str, shape: str) -> Mapping[str, Any]:
     options = data["choice_options"] if shape == "choice" else ""
     found["user"] = (passage if shape == "reading" else "") + question + options + answer
     if subtags(language)[1] == "Hant":
-        import opencc
-
-        found = _convert(found, opencc.OpenCC("s2tw").convert)
+        found = _convert(found, opencc_converter("s2tw"))
         found["items"] = [
             {**item, "question": q} for item, q in zip(found["items"], data["hant_questions"][shape], strict=True)
         ]
